@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
+
+	"github.com/stratus-dev/stratus/internal/core"
+	"github.com/stratus-dev/stratus/internal/crds"
+	"github.com/stratus-dev/stratus/internal/localcp"
+)
+
+type devCmd struct {
+	Dir           string `default:".cache/dev"   help:"Directory for the control plane's data, logs and kubeconfig. It is emptied at start." type:"path"`
+	BinDir        string `help:"Directory holding the etcd, kube-apiserver and kubectl binaries built by 'make tools'; empty means .cache/bin of this source tree." env:"STRATUS_BIN_DIR" type:"path"`
+	CRDs          string `default:"cluster/crds" help:"Directory of CustomResourceDefinitions to install."                                        name:"crds" type:"path"`
+	APIServerPort int    `default:"0"            help:"Loopback port for kube-apiserver; 0 picks a free one."                                     name:"apiserver-port"`
+	EtcdPort      int    `default:"0"            help:"Loopback port for etcd clients; 0 picks a free one."`
+
+	MetricsBindAddress      string        `default:"0"  help:"Address to serve the core's Prometheus metrics on; 0 turns them off."`
+	HealthProbeBindAddress  string        `default:"0"  help:"Address to serve the core's /healthz and /readyz on; 0 turns them off."`
+	MaxConcurrentReconciles int           `default:"10" help:"Maximum number of resources each controller reconciles at once."`
+	PollInterval            time.Duration `default:"1m" help:"How often each controller rechecks a resource that nothing has changed."`
+}
+
+// Run starts the local control plane, installs the CRDs and runs the core
+// until interrupted, then stops everything it started.
+func (c *devCmd) Run(log logging.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runDev(ctx, c, os.Stdout, log)
+}
+
+func runDev(ctx context.Context, c *devCmd, out io.Writer, log logging.Logger) (err error) {
+	say := func(format string, args ...any) {
+		fmt.Fprintf(out, format+"\n", args...) //nolint:errcheck // Progress output is best effort.
+	}
+
+	say("==> Starting the local control plane (etcd and kube-apiserver) in %s", c.Dir)
+	cp, err := localcp.Start(ctx, localcp.Options{
+		BinDir:        c.BinDir,
+		Dir:           c.Dir,
+		APIServerPort: c.APIServerPort,
+		EtcdPort:      c.EtcdPort,
+		Progress:      prefixWriter{w: out, prefix: "    "},
+	})
+	if err != nil {
+		return errors.Wrap(err, "cannot start the local control plane")
+	}
+	defer func() {
+		say("==> Stopping the local control plane")
+		if serr := cp.Stop(); serr != nil && err == nil {
+			err = errors.Wrap(serr, "cannot stop the local control plane")
+		}
+	}()
+
+	s, err := core.Scheme()
+	if err != nil {
+		return err
+	}
+	kube, err := client.New(cp.Config, client.Options{Scheme: s})
+	if err != nil {
+		return errors.Wrap(err, "cannot create API client")
+	}
+	say("==> Installing CustomResourceDefinitions from %s", c.CRDs)
+	installed, err := crds.Install(ctx, kube, c.CRDs)
+	if err != nil {
+		return errors.Wrap(err, "cannot install CRDs")
+	}
+	say("    %d CRDs established", len(installed))
+
+	mgr, err := core.NewManager(cp.Config, core.Options{
+		MetricsBindAddress:      c.MetricsBindAddress,
+		HealthProbeBindAddress:  c.HealthProbeBindAddress,
+		MaxConcurrentReconciles: c.MaxConcurrentReconciles,
+		PollInterval:            c.PollInterval,
+		Logger:                  log,
+	})
+	if err != nil {
+		return err
+	}
+	mctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(mctx) }()
+
+	kubectl := "kubectl"
+	if bin, berr := localBinDir(c.BinDir); berr == nil {
+		if _, serr := os.Stat(filepath.Join(bin, "kubectl")); serr == nil {
+			kubectl = filepath.Join(bin, "kubectl")
+		}
+	}
+	say("==> Stratus is running. Press Ctrl-C to stop.")
+	say("")
+	say("    API server:  %s", cp.APIServerURL)
+	say("    kubeconfig:  %s", cp.KubeconfigPath)
+	say("    logs:        %s", filepath.Join(cp.Dir, "{etcd,kube-apiserver}.log"))
+	say("")
+	say("    Try:")
+	say("      export KUBECONFIG=%s", cp.KubeconfigPath)
+	say("      %s get crds", kubectl)
+	say("")
+
+	select {
+	case <-ctx.Done():
+		say("==> Interrupted; shutting down")
+		cancel()
+		return errors.Wrap(<-done, "core stopped with an error")
+	case err := <-done:
+		return errors.Wrap(err, "core stopped unexpectedly")
+	}
+}
+
+// localBinDir returns dir, or the default binary directory when dir is empty.
+func localBinDir(dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	return localcp.DefaultBinDir()
+}
+
+// A prefixWriter indents each write, for nested progress lines.
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, p.prefix); err != nil {
+		return 0, err
+	}
+	return p.w.Write(b)
+}

@@ -1,0 +1,30 @@
+// Package controller registers the Stratus core controllers with a
+// controller-runtime manager. Each controller lives in its own package under
+// internal/controller/<area>/<controller> and exposes a Setup function of type
+// SetupFn; Setup calls every one of them.
+package controller
+
+import (
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+)
+
+// A SetupFn adds one controller to a manager.
+type SetupFn func(mgr ctrl.Manager, o controller.Options) error
+
+// Core lists the setup functions of the core controllers, in start order.
+// The composition engine adds the first ones (definition, composite and
+// claim controllers).
+var Core = []SetupFn{}
+
+// Setup adds each controller to mgr.
+func Setup(mgr ctrl.Manager, o controller.Options, fns ...SetupFn) error {
+	for i, fn := range fns {
+		if err := fn(mgr, o); err != nil {
+			return errors.Wrapf(err, "cannot set up controller %d", i)
+		}
+	}
+	return nil
+}
