@@ -100,7 +100,6 @@ func runDev(ctx context.Context, c *devCmd, out io.Writer, log logging.Logger) (
 			kubectl = filepath.Join(bin, "kubectl")
 		}
 	}
-	say("==> Stratus is running. Press Ctrl-C to stop.")
 	say("")
 	say("    API server:  %s", cp.APIServerURL)
 	say("    kubeconfig:  %s", cp.KubeconfigPath)
@@ -110,6 +109,7 @@ func runDev(ctx context.Context, c *devCmd, out io.Writer, log logging.Logger) (
 	say("      export KUBECONFIG=%s", cp.KubeconfigPath)
 	say("      %s get crds", kubectl)
 	say("")
+	say("==> Stratus is running. Press Ctrl-C to stop.")
 
 	select {
 	case <-ctx.Done():

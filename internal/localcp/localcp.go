@@ -159,7 +159,7 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) { //nol
 	if err != nil {
 		return nil, err
 	}
-	peerPort, err := freePort()
+	peerPort, err := proc.FreePort()
 	if err != nil {
 		return nil, err
 	}

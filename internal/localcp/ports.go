@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+
+	"github.com/stratus-dev/stratus/internal/proc"
 )
 
 // loopback is the only address the local control plane listens on.
@@ -12,16 +14,6 @@ const loopback = "127.0.0.1"
 
 // ErrPortInUse is returned (wrapped) when a port asked for is already taken.
 var ErrPortInUse = errors.New("port is already in use")
-
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(loopback, "0"))
-	if err != nil {
-		return 0, errors.Wrap(err, "cannot find a free loopback port")
-	}
-	defer l.Close() //nolint:errcheck // Closing a probe listener; nothing to report.
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
 
 // checkPort returns ErrPortInUse when nothing can listen on port.
 func checkPort(what string, port int) error {
@@ -35,7 +27,7 @@ func checkPort(what string, port int) error {
 // pickPort returns port when it is free, or a free port when port is zero.
 func pickPort(what string, port int) (int, error) {
 	if port == 0 {
-		return freePort()
+		return proc.FreePort()
 	}
 	if err := checkPort(what, port); err != nil {
 		return 0, err

@@ -9,8 +9,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -165,4 +166,16 @@ func (p *Process) WaitHTTP(ctx context.Context, hc *http.Client, url, authorizat
 		case <-t.C:
 		}
 	}
+}
+
+// FreePort asks the kernel for a free loopback TCP port. Another process may
+// take it before the caller listens on it; a server that loses that race
+// exits, and WaitHTTP reports why.
+func FreePort() (int, error) {
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, errors.Wrap(err, "cannot find a free loopback port")
+	}
+	defer l.Close() //nolint:errcheck // Closing a probe listener; nothing to report.
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
