@@ -17,6 +17,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"go/ast"
@@ -122,7 +123,7 @@ func main() {
 		}
 	}
 	if flag.NArg() == 0 {
-		fail(fmt.Errorf("usage: methodgen [-header FILE] DIR..."))
+		fail(errors.New("usage: methodgen [-header FILE] DIR [DIR]"))
 	}
 	for _, dir := range flag.Args() {
 		if err := generate(dir, h); err != nil {
@@ -145,31 +146,9 @@ type marked struct {
 // generate writes the method sets for the marked types in dir, or removes a
 // stale output file when no type is marked.
 func generate(dir string, header []byte) error {
-	entries, err := os.ReadDir(dir)
+	pkgName, found, err := parseDir(dir)
 	if err != nil {
-		return fmt.Errorf("cannot read directory: %w", err)
-	}
-	fset := token.NewFileSet()
-	var pkgName string
-	var found []marked
-	for _, e := range entries {
-		n := e.Name()
-		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") || strings.HasPrefix(n, "zz_generated") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.ParseComments)
-		if err != nil {
-			return fmt.Errorf("cannot parse: %w", err)
-		}
-		if pkgName != "" && f.Name.Name != pkgName {
-			return fmt.Errorf("want one package, found %s and %s", pkgName, f.Name.Name)
-		}
-		pkgName = f.Name.Name
-		m, err := markedTypes(f)
-		if err != nil {
-			return err
-		}
-		found = append(found, m...)
+		return err
 	}
 	out := filepath.Join(dir, Output)
 	if len(found) == 0 {
@@ -209,6 +188,38 @@ func generate(dir string, header []byte) error {
 		return fmt.Errorf("cannot format generated code: %w", err)
 	}
 	return os.WriteFile(out, formatted, 0o600)
+}
+
+// parseDir returns the package name of the Go files in dir and the types
+// they mark for a method set. Tests and generated files are skipped.
+func parseDir(dir string) (string, []marked, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot read directory: %w", err)
+	}
+	fset := token.NewFileSet()
+	var pkgName string
+	var found []marked
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") || strings.HasPrefix(n, "zz_generated") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.ParseComments)
+		if err != nil {
+			return "", nil, fmt.Errorf("cannot parse: %w", err)
+		}
+		if pkgName != "" && f.Name.Name != pkgName {
+			return "", nil, fmt.Errorf("want one package, found %s and %s", pkgName, f.Name.Name)
+		}
+		pkgName = f.Name.Name
+		m, err := markedTypes(f)
+		if err != nil {
+			return "", nil, err
+		}
+		found = append(found, m...)
+	}
+	return pkgName, found, nil
 }
 
 // markedTypes returns the types in f whose doc comment carries the marker.

@@ -66,7 +66,7 @@ type PC struct{}
 			if diff := cmp.Diff(tc.want.err, gotErr); diff != "" {
 				t.Fatalf("%s\ngenerate(...): -want error, +got error:\n%s", tc.reason, diff)
 			}
-			b, rerr := os.ReadFile(filepath.Join(dir, Output)) //nolint:gosec // G304: test file.
+			b, rerr := os.ReadFile(filepath.Join(dir, Output))
 			if tc.want.none || tc.want.err != "" {
 				if rerr == nil && tc.want.none {
 					t.Errorf("%s\ngenerate(...): want no %s, found one", tc.reason, Output)
@@ -77,7 +77,7 @@ type PC struct{}
 				t.Fatal(rerr)
 			}
 			var got []string
-			for _, l := range strings.Split(string(b), "\n") {
+			for l := range strings.SplitSeq(string(b), "\n") {
 				if strings.HasPrefix(l, "func (") {
 					// Keep the receiver and name: up to the "(" after the receiver's ")".
 					rc := strings.Index(l, ")")

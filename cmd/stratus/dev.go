@@ -43,7 +43,7 @@ func (c *devCmd) Run(log logging.Logger) error {
 
 func runDev(ctx context.Context, c *devCmd, out io.Writer, log logging.Logger) (err error) {
 	say := func(format string, args ...any) {
-		fmt.Fprintf(out, format+"\n", args...) //nolint:errcheck // Progress output is best effort.
+		fmt.Fprintf(out, format+"\n", args...)
 	}
 
 	say("==> Starting the local control plane (etcd and kube-apiserver) in %s", c.Dir)

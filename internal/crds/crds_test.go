@@ -57,7 +57,7 @@ func TestParse(t *testing.T) {
 			want:   want{err: `YAML document 0 is a "Secret" named "s", not a named CustomResourceDefinition`},
 		},
 		"UnknownField": {
-			reason: "A misspelt field is refused rather than silently dropped.",
+			reason: "A misspelled field is refused rather than silently dropped.",
 			yaml:   strings.Replace(crdA, "scope:", "scoop:", 1),
 			want:   want{err: "cannot decode YAML document 0 as a CustomResourceDefinition"},
 		},

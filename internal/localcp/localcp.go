@@ -194,7 +194,7 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) { //nol
 
 	cp.EtcdURL = "http://" + loopback + ":" + strconv.Itoa(etcdPort)
 	peerURL := "http://" + loopback + ":" + strconv.Itoa(peerPort)
-	fmt.Fprintf(progress, "starting etcd on %s\n", cp.EtcdURL) //nolint:errcheck // Progress output is best effort.
+	fmt.Fprintf(progress, "starting etcd on %s\n", cp.EtcdURL)
 	cp.etcd, err = proc.Start(EtcdBinary, etcdBin, []string{
 		"--name=stratus",
 		"--data-dir=" + filepath.Join(cp.Dir, "etcd"),
@@ -215,7 +215,7 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) { //nol
 	}
 
 	cp.APIServerURL = "https://" + loopback + ":" + strconv.Itoa(apiPort)
-	fmt.Fprintf(progress, "starting kube-apiserver on %s\n", cp.APIServerURL) //nolint:errcheck // Progress output is best effort.
+	fmt.Fprintf(progress, "starting kube-apiserver on %s\n", cp.APIServerURL)
 	cp.apiserver, err = proc.Start(APIServerBinary, apiBin, []string{
 		"--etcd-servers=" + cp.EtcdURL,
 		"--bind-address=" + loopback,
@@ -261,7 +261,7 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) { //nol
 	if err := writeKubeconfig(cp.KubeconfigPath, cp.APIServerURL, s); err != nil {
 		return cp, err
 	}
-	fmt.Fprintf(progress, "control plane ready; kubeconfig at %s\n", cp.KubeconfigPath) //nolint:errcheck // Progress output is best effort.
+	fmt.Fprintf(progress, "control plane ready; kubeconfig at %s\n", cp.KubeconfigPath)
 	return cp, nil
 }
 

@@ -17,7 +17,7 @@ import (
 // writeExe writes an executable shell script named name into dir.
 func writeExe(t *testing.T, dir, name, script string) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"+script+"\n"), 0o700); err != nil { //nolint:gosec // G306: the test needs an executable file.
+	if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"+script+"\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -172,7 +172,7 @@ func TestStartTimesOut(t *testing.T) {
 			t.Errorf("Start(...): error %q should contain %q", err, want)
 		}
 	}
-	b, rerr := os.ReadFile(pidFile) //nolint:gosec // G304: a file this test wrote.
+	b, rerr := os.ReadFile(pidFile)
 	if rerr != nil {
 		t.Fatal(rerr)
 	}

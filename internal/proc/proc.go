@@ -46,7 +46,7 @@ func Start(name, path string, args []string, logPath string) (*Process, error) {
 	if err != nil {
 		return nil, errors.Wrapf(err, "cannot create log file for %s", name)
 	}
-	cmd := exec.Command(path, args...) //nolint:gosec // G204: the binary is ours, built by make tools; args are generated here.
+	cmd := exec.Command(path, args...)
 	cmd.Stdout = lf
 	cmd.Stderr = lf
 	cmd.SysProcAttr = sysProcAttr()
@@ -103,11 +103,11 @@ func (p *Process) Stop() error {
 // Tail returns the last n lines of the file at path, or a note saying why it
 // could not be read.
 func Tail(path string, n int) string {
-	f, err := os.Open(path) //nolint:gosec // G304: the path is one of our own log files.
+	f, err := os.Open(path)
 	if err != nil {
 		return "(log unreadable: " + err.Error() + ")"
 	}
-	defer f.Close() //nolint:errcheck // Read-only file; nothing to flush.
+	defer f.Close()
 	b, err := io.ReadAll(f)
 	if err != nil {
 		return "(log unreadable: " + err.Error() + ")"
@@ -136,7 +136,7 @@ const pollInterval = 100 * time.Millisecond
 func (p *Process) WaitHTTP(ctx context.Context, hc *http.Client, url, authorization string) error {
 	t := time.NewTicker(pollInterval)
 	defer t.Stop()
-	last := "no answer yet"
+	var last string
 	for {
 		if p.Exited() {
 			return p.ExitError()
@@ -176,6 +176,6 @@ func FreePort() (int, error) {
 	if err != nil {
 		return 0, errors.Wrap(err, "cannot find a free loopback port")
 	}
-	defer l.Close() //nolint:errcheck // Closing a probe listener; nothing to report.
+	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -101,13 +101,13 @@ func TestDevStartsAndStopsCleanly(t *testing.T) {
 	}
 
 	// The printed kubeconfig works with kubectl (the one make tools built).
-	kubectl := exec.Command(filepath.Join(root, ".cache", "bin", "kubectl"), "--kubeconfig", kubeconfig, "get", "crds", "-o", "name") //nolint:gosec // G204: our own binary and arguments.
+	kubectl := exec.Command(filepath.Join(root, ".cache", "bin", "kubectl"), "--kubeconfig", kubeconfig, "get", "crds", "-o", "name")
 	b, err := kubectl.CombinedOutput()
 	if err != nil {
 		t.Fatalf("kubectl get crds: %v\n%s", err, b)
 	}
 	var got []string
-	for _, l := range strings.Fields(string(b)) {
+	for l := range strings.FieldsSeq(string(b)) {
 		if strings.HasSuffix(l, ".stratus.dev") {
 			got = append(got, strings.TrimPrefix(l, "customresourcedefinition.apiextensions.k8s.io/"))
 		}
@@ -155,7 +155,7 @@ func TestDevReportsStartProblems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close() //nolint:errcheck // Test listener.
+	defer l.Close()
 	taken := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	bin := filepath.Join(root, ".cache", "bin")
 
@@ -180,7 +180,7 @@ func TestDevReportsStartProblems(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			args := append([]string{"dev", "--dir", filepath.Join(t.TempDir(), "dev"), "--crds", filepath.Join(root, "cluster", "crds")}, tc.args...)
-			b, err := exec.CommandContext(ctx, stratus, args...).CombinedOutput() //nolint:gosec // G204: our own binary and arguments.
+			b, err := exec.CommandContext(ctx, stratus, args...).CombinedOutput()
 			if err == nil {
 				t.Fatalf("%s\nstratus dev: want a failure, got success:\n%s", tc.reason, b)
 			}

@@ -31,7 +31,7 @@ type Moto struct {
 
 var (
 	moto     *Moto
-	motoErr  error
+	errMoto  error
 	motoOnce sync.Once
 )
 
@@ -93,13 +93,13 @@ func MotoFor(t testing.TB) *Moto {
 	motoOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "stratus-moto-")
 		if err != nil {
-			motoErr = errors.Wrap(err, "cannot create moto log directory")
+			errMoto = errors.Wrap(err, "cannot create moto log directory")
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		moto, motoErr = StartMoto(ctx, dir)
-		if motoErr != nil {
+		moto, errMoto = StartMoto(ctx, dir)
+		if errMoto != nil {
 			return
 		}
 		atExit(func() {
@@ -107,8 +107,8 @@ func MotoFor(t testing.TB) *Moto {
 			_ = os.RemoveAll(dir)
 		})
 	})
-	if motoErr != nil {
-		t.Fatalf("harness: %v", motoErr)
+	if errMoto != nil {
+		t.Fatalf("harness: %v", errMoto)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

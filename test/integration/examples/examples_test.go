@@ -44,7 +44,7 @@ func TestExamplesAreValid(t *testing.T) {
 	for _, f := range files {
 		rel, _ := filepath.Rel(env.Root, f)
 		t.Run(rel, func(t *testing.T) {
-			b, err := os.ReadFile(f) //nolint:gosec // G304: our own example files.
+			b, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
 			}
