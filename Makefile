@@ -32,7 +32,7 @@ export STRATUS_BIN_DIR := $(BIN)
 # compiled packages instead of every package name (errors still show).
 define go_build_progress
 	@echo "==> Building $(notdir $@) (first build takes minutes; later builds reuse the Go cache)"
-	cd $(1) && go build -v -o $@ $(2) 2>&1 | awk '/^[[:alnum:]_.\/~-]+$$/ { n++; if (n % 200 == 0) printf "    %d packages compiled\n", n; fflush(); next } { print } END { if (n) printf "    %d packages compiled\n", n }'
+	@cd $(1) && go build -v -o $@ $(2) 2>&1 | awk '/^[[:alnum:]_.\/~-]+$$/ { n++; if (n % 200 == 0) printf "    %d packages compiled\n", n; fflush(); next } { print } END { if (n) printf "    %d packages compiled\n", n }'
 endef
 
 ##@ Main

@@ -49,7 +49,9 @@ type Options struct {
 	BinDir string
 
 	// Dir receives certificates, etcd data, logs and the kubeconfig. It is
-	// emptied on Start. Empty means a temporary directory that Stop removes.
+	// emptied on Start, and locked (through Dir.lock beside it) until Stop,
+	// so two control planes never share it. Empty means a temporary
+	// directory that Stop removes.
 	Dir string
 
 	// APIServerPort and EtcdPort are the loopback ports to listen on. Zero
@@ -87,6 +89,7 @@ type ControlPlane struct {
 	etcd      *proc.Process
 	apiserver *proc.Process
 	removeDir bool
+	lock      *os.File
 }
 
 // DefaultBinDir returns the directory that holds the control plane binaries:
@@ -171,10 +174,15 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) { //nol
 		}
 		cp.removeDir = true
 	} else {
+		if cp.lock, err = lockDir(cp.Dir); err != nil {
+			return nil, err
+		}
 		if err := os.RemoveAll(cp.Dir); err != nil {
+			_ = unlockDir(cp.lock)
 			return nil, errors.Wrapf(err, "cannot clear control plane directory %s", cp.Dir)
 		}
 		if err := os.MkdirAll(cp.Dir, 0o750); err != nil {
+			_ = unlockDir(cp.lock)
 			return nil, errors.Wrapf(err, "cannot create control plane directory %s", cp.Dir)
 		}
 	}
@@ -294,5 +302,9 @@ func (c *ControlPlane) Stop() error {
 			errs = append(errs, errors.Wrap(err, "cannot remove control plane directory"))
 		}
 	}
+	if err := unlockDir(c.lock); err != nil {
+		errs = append(errs, err)
+	}
+	c.lock = nil
 	return errors.Join(errs...)
 }

@@ -201,3 +201,40 @@ func TestDefaultBinDir(t *testing.T) {
 		t.Errorf("DefaultBinDir(): want the source tree's .cache/bin, got %s", got)
 	}
 }
+
+func TestDirLock(t *testing.T) {
+	// A second control plane asked for a directory in use must refuse before
+	// it wipes the first one's data.
+	bin := t.TempDir()
+	writeExe(t, bin, EtcdBinary, "sleep 60")
+	writeExe(t, bin, APIServerBinary, "sleep 60")
+	dir := filepath.Join(t.TempDir(), "cp")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	if err := os.WriteFile(data, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	held, err := lockDir(dir)
+	if err != nil {
+		t.Fatalf("lockDir(...): %v", err)
+	}
+	_, err = Start(context.Background(), Options{BinDir: bin, Dir: dir})
+	if diff := cmp.Diff(ErrDirInUse, err, cmpopts.EquateErrors()); diff != "" {
+		t.Errorf("Start(...) on a locked directory: -want error, +got error:\n%s", diff)
+	}
+	if _, err := os.Stat(data); err != nil {
+		t.Errorf("Start(...) on a locked directory must not touch it: %v", err)
+	}
+
+	if err := unlockDir(held); err != nil {
+		t.Fatal(err)
+	}
+	again, err := lockDir(dir)
+	if err != nil {
+		t.Errorf("lockDir(...) after release: %v", err)
+	}
+	_ = unlockDir(again)
+}
