@@ -149,18 +149,24 @@ func (p *Process) WaitHTTP(ctx context.Context, hc *http.Client, url, authorizat
 			req.Header.Set("Authorization", authorization)
 		}
 		resp, err := hc.Do(req)
-		if err == nil {
+		switch {
+		case err == nil:
 			b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
 			last = fmt.Sprintf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
-		} else {
+		case ctx.Err() == nil:
+			// A request cut short by the deadline says nothing about the
+			// server; keep what the previous check saw.
 			last = err.Error()
 		}
 		select {
 		case <-ctx.Done():
+			if last == "" {
+				last = "no answer"
+			}
 			return errors.Errorf("%s did not become ready (last check of %s: %s); last lines of %s:\n%s",
 				p.name, url, last, p.logPath, Tail(p.logPath, logTailLines))
 		case <-t.C:
