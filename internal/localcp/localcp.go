@@ -189,6 +189,7 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) { //nol
 	defer func() {
 		if err != nil {
 			_ = cp.Stop()
+			cp = nil
 		}
 	}()
 

@@ -144,9 +144,18 @@ func TestStartReportsEarlyExit(t *testing.T) {
 	writeExe(t, bin, APIServerBinary, "sleep 60")
 	dir := filepath.Join(t.TempDir(), "cp")
 
-	_, err := Start(context.Background(), Options{BinDir: bin, Dir: dir, StartTimeout: 30 * time.Second})
+	cp, err := Start(context.Background(), Options{BinDir: bin, Dir: dir, StartTimeout: 30 * time.Second})
 	if err == nil {
 		t.Fatal("Start(...): want an error when etcd exits at once, got none")
+	}
+	if cp != nil {
+		t.Errorf("Start(...): want no control plane on error, got one in %s", cp.Dir)
+	}
+	// The failed start released the directory for the next attempt.
+	if l, err := lockDir(dir); err != nil {
+		t.Errorf("lockDir(...) after a failed start: %v", err)
+	} else {
+		_ = unlockDir(l)
 	}
 	for _, want := range []string{"etcd exited before it became ready", "bind: address already in use"} {
 		if !strings.Contains(err.Error(), want) {
