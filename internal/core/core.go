@@ -20,6 +20,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 
+	"github.com/stratus-dev/stratus/apis"
 	ctrls "github.com/stratus-dev/stratus/internal/controller"
 )
 
@@ -64,6 +65,9 @@ func Scheme() (*runtime.Scheme, error) {
 	}
 	if err := extv1.AddToScheme(s); err != nil {
 		return nil, errors.Wrap(err, "cannot add apiextensions APIs to scheme")
+	}
+	if err := apis.AddToScheme(s); err != nil {
+		return nil, errors.Wrap(err, "cannot add Stratus core APIs to scheme")
 	}
 	return s, nil
 }
