@@ -21,6 +21,8 @@ type managerFlags struct {
 	LeaderElectionNamespace string        `default:"stratus-system" help:"Namespace of the leader election Lease."`
 	MaxConcurrentReconciles int           `default:"10"             help:"Maximum number of resources each controller reconciles at once."`
 	PollInterval            time.Duration `default:"1m"             help:"How often each controller rechecks a resource that nothing has changed."`
+	FunctionTLSCertsDir     string        `env:"FUNCTION_TLS_CERTS_DIR" help:"Directory with ca.crt, tls.crt and tls.key for calling composition functions over mTLS." type:"path"`
+	FunctionInsecure        bool          `help:"Call composition functions without TLS (development only)."`
 }
 
 func (f managerFlags) options(log logging.Logger) core.Options {
@@ -31,6 +33,8 @@ func (f managerFlags) options(log logging.Logger) core.Options {
 		LeaderElectionNamespace: f.LeaderElectionNamespace,
 		MaxConcurrentReconciles: f.MaxConcurrentReconciles,
 		PollInterval:            f.PollInterval,
+		FunctionTLSCertsDir:     f.FunctionTLSCertsDir,
+		FunctionInsecure:        f.FunctionInsecure,
 		Logger:                  log,
 	}
 }

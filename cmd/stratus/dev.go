@@ -31,6 +31,7 @@ type devCmd struct {
 	HealthProbeBindAddress  string        `default:"0"  help:"Address to serve the core's /healthz and /readyz on; 0 turns them off."`
 	MaxConcurrentReconciles int           `default:"10" help:"Maximum number of resources each controller reconciles at once."`
 	PollInterval            time.Duration `default:"1m" help:"How often each controller rechecks a resource that nothing has changed."`
+	FunctionTLSCertsDir     string        `help:"Directory with ca.crt, tls.crt and tls.key for calling composition functions over mTLS; empty calls them without TLS, as suits local development." type:"path"`
 }
 
 // Run starts the local control plane, installs the CRDs and runs the core
@@ -84,6 +85,8 @@ func runDev(ctx context.Context, c *devCmd, out io.Writer, log logging.Logger) (
 		HealthProbeBindAddress:  c.HealthProbeBindAddress,
 		MaxConcurrentReconciles: c.MaxConcurrentReconciles,
 		PollInterval:            c.PollInterval,
+		FunctionTLSCertsDir:     c.FunctionTLSCertsDir,
+		FunctionInsecure:        c.FunctionTLSCertsDir == "",
 		Logger:                  log,
 	})
 	if err != nil {

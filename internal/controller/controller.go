@@ -9,15 +9,18 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 )
+
+// EventRecorder returns a recorder of Kubernetes events for the named
+// controller.
+func EventRecorder(mgr ctrl.Manager, name string) event.Recorder {
+	// crossplane-runtime's recorder takes the core/v1 EventRecorder.
+	return event.NewAPIRecorder(mgr.GetEventRecorderFor(name))
+}
 
 // A SetupFn adds one controller to a manager.
 type SetupFn func(mgr ctrl.Manager, o controller.Options) error
-
-// Core lists the setup functions of the core controllers, in start order.
-// The composition engine adds the first ones (definition, composite and
-// claim controllers).
-var Core = []SetupFn{}
 
 // Setup adds each controller to mgr.
 func Setup(mgr ctrl.Manager, o controller.Options, fns ...SetupFn) error {

@@ -13,6 +13,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -22,6 +23,8 @@ import (
 
 	"github.com/stratus-dev/stratus/apis"
 	ctrls "github.com/stratus-dev/stratus/internal/controller"
+	"github.com/stratus-dev/stratus/internal/controller/apiextensions"
+	"github.com/stratus-dev/stratus/internal/xfn"
 )
 
 // LeaderElectionID names the Lease that core replicas compete for.
@@ -53,7 +56,16 @@ type Options struct {
 	// Logger receives the core's logs.
 	Logger logging.Logger
 
-	// Controllers to run. Nil means controller.Core.
+	// FunctionTLSCertsDir holds ca.crt, tls.crt and tls.key, the client
+	// certificates for calling composition functions over mTLS.
+	FunctionTLSCertsDir string
+
+	// FunctionInsecure calls composition functions without TLS, for
+	// local development.
+	FunctionInsecure bool
+
+	// Controllers to run. Nil means the core controllers: the composition
+	// engine.
 	Controllers []ctrls.SetupFn
 }
 
@@ -85,14 +97,29 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		o.Logger = logging.NewNopLogger()
 	}
 	if o.Controllers == nil {
-		o.Controllers = ctrls.Core
+		eo := apiextensions.Options{FunctionInsecure: o.FunctionInsecure}
+		if !o.FunctionInsecure && o.FunctionTLSCertsDir != "" {
+			tc, err := xfn.LoadTLSConfig(o.FunctionTLSCertsDir)
+			if err != nil {
+				return nil, errors.Wrap(err, "cannot load composition function client certificates")
+			}
+			eo.FunctionTLS = tc
+		}
+		o.Controllers = []ctrls.SetupFn{func(mgr ctrl.Manager, co controller.Options) error {
+			return apiextensions.Setup(mgr, co, eo)
+		}}
 	}
 	s, err := Scheme()
 	if err != nil {
 		return nil, err
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                        s,
+		Scheme: s,
+		// Composite resources, claims and composed resources are read as
+		// unstructured objects; reading them from the informer cache keeps
+		// reconciles off the API server and starts the watches that bring
+		// their changes in at once.
+		Client:                        client.Options{Cache: &client.CacheOptions{Unstructured: true}},
 		Metrics:                       metricsserver.Options{BindAddress: o.MetricsBindAddress},
 		HealthProbeBindAddress:        o.HealthProbeBindAddress,
 		LeaderElection:                o.LeaderElection,
