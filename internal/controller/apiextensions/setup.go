@@ -80,11 +80,13 @@ func Setup(mgr ctrl.Manager, o controller.Options, eo Options) error {
 			return e.AddWatch(name, engine.Watch{GroupVersionKind: composed, Handler: composite.EnqueueForComposite(gvk, namespaced)})
 		})
 		return composite.NewReconciler(mgr.GetClient(), xrd.Name, gvk, s, pipeline,
-			composite.WithWatcher(w),
-			composite.WithPollInterval(o.PollInterval),
-			composite.WithLogger(o.Logger.WithValues("controller", name)),
-			composite.WithRecorder(ctrls.EventRecorder(mgr, name)),
-		), nil, nil
+				composite.WithWatcher(w),
+				composite.WithPollInterval(o.PollInterval),
+				composite.WithLogger(o.Logger.WithValues("controller", name)),
+				composite.WithRecorder(ctrls.EventRecorder(mgr, name)),
+			), []engine.Watch{
+				{GroupVersionKind: v1.CompositionRevisionGroupVersionKind, Handler: composite.EnqueueForRevision(mgr.GetClient(), gvk, s)},
+			}, nil
 	}
 	claimFor := func(xrd *v1.CompositeResourceDefinition) (reconcile.Reconciler, []engine.Watch, error) {
 		xp, err := xrd.Crossplane()

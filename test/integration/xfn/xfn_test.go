@@ -15,7 +15,6 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,17 +22,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/testing/protocmp"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	xpextv1 "github.com/crossplane/crossplane/apis/v2/apiextensions/v1"
-	xppkgv1 "github.com/crossplane/crossplane/apis/v2/pkg/v1"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
-	pkgv1 "github.com/stratus-dev/stratus/apis/pkg/v1"
-	"github.com/stratus-dev/stratus/internal/proc"
 	"github.com/stratus-dev/stratus/internal/xfn"
 	"github.com/stratus-dev/stratus/test/harness"
 )
@@ -47,7 +42,7 @@ const makeResources = "make-resources"
 func TestPipelineOverGRPC(t *testing.T) {
 	env := harness.Get(t)
 	ns := env.Namespace(t)
-	bin := buildFunction(t, env.Root)
+	bin := harness.BuildExampleFunction(t, "add-labels")
 	pki := newPKI(t)
 
 	clientTLS, err := xfn.LoadTLSConfig(pki.client)
@@ -83,8 +78,8 @@ func TestPipelineOverGRPC(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			fn := "add-labels-" + strings.ToLower(name)
-			endpoint := startFunction(t, bin, tc.serverArgs)
-			installFunction(t, env.Client, fn, endpoint)
+			endpoint := harness.StartFunction(t, bin, tc.serverArgs...)
+			env.InstallFunction(t, fn, endpoint)
 
 			runner := xfn.NewGRPCRunner(env.Client, tc.opts...)
 			t.Cleanup(func() {
@@ -222,82 +217,6 @@ func deployment(ns string, labels map[string]any) *unstructured.Unstructured {
 			},
 		},
 	}}
-}
-
-// buildFunction builds the example function into a temporary directory and
-// returns the binary's path.
-func buildFunction(t *testing.T, root string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "add-labels")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	cmd.Dir = filepath.Join(root, "examples", "functions", "add-labels")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("cannot build the example function: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// startFunction runs the function binary on a free loopback port until the
-// test ends, and returns its endpoint once it accepts connections.
-func startFunction(t *testing.T, bin string, args []string) string {
-	t.Helper()
-	port, err := proc.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	endpoint := fmt.Sprintf("127.0.0.1:%d", port)
-	args = append([]string{"--address", endpoint, "--metrics-address", "", "--debug"}, args...)
-	p, err := proc.Start("add-labels", bin, args, filepath.Join(t.TempDir(), "add-labels.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := p.Stop(); err != nil {
-			t.Errorf("cannot stop the function: %v", err)
-		}
-	})
-
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if p.Exited() {
-			t.Fatal(p.ExitError())
-		}
-		c, err := (&net.Dialer{Timeout: time.Second}).DialContext(context.Background(), "tcp", endpoint)
-		if err == nil {
-			_ = c.Close()
-			return endpoint
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the function did not listen on %s within 30s: %v; last lines of its log:\n%s", endpoint, err, proc.Tail(p.LogPath(), 20))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// installFunction creates a Function named name whose status says it serves
-// at endpoint, as the package manager would once the function runs.
-func installFunction(t *testing.T, c client.Client, name, endpoint string) {
-	t.Helper()
-	ctx := context.Background()
-	fn := &pkgv1.Function{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec:       xppkgv1.FunctionSpec{PackageSpec: xppkgv1.PackageSpec{Package: "xpkg.stratus.dev/examples/add-labels:v0.1.0"}},
-	}
-	if err := c.Create(ctx, fn); err != nil {
-		t.Fatalf("cannot create Function %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		if err := c.Delete(context.Background(), fn); err != nil {
-			t.Errorf("cannot delete Function %s: %v", name, err)
-		}
-	})
-	// Status is a subresource: create ignores it.
-	fn.Status.Endpoint = endpoint
-	if err := c.Status().Update(ctx, fn); err != nil {
-		t.Fatalf("cannot set the endpoint of Function %s: %v", name, err)
-	}
 }
 
 // A pki is a CA and the certificates it signed, laid out as function servers

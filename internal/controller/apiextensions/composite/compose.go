@@ -48,7 +48,13 @@ func observe(ctx context.Context, c client.Client, xr *composite.Unstructured) (
 		u := &unstructured.Unstructured{}
 		u.SetAPIVersion(ref.APIVersion)
 		u.SetKind(ref.Kind)
-		err := c.Get(ctx, client.ObjectKey{Namespace: ref.Namespace, Name: ref.Name}, u)
+		ns := ref.Namespace
+		if ns == "" {
+			// Namespaced XRs record references without a namespace: their
+			// composed resources all live in the XR's own namespace.
+			ns = xr.GetNamespace()
+		}
+		err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: ref.Name}, u)
 		if kerrors.IsNotFound(err) {
 			continue
 		}
@@ -250,11 +256,16 @@ func apply(ctx context.Context, c client.Client, d, observed *unstructured.Unstr
 }
 
 // references returns the resource references of the desired resources,
-// sorted for a stable spec.resourceRefs.
-func references(desired map[string]*unstructured.Unstructured) []corev1.ObjectReference {
+// sorted for a stable spec.resourceRefs. A namespaced XR's references carry
+// no namespace, as its schema has none: they are all in its namespace.
+func references(xr *composite.Unstructured, desired map[string]*unstructured.Unstructured) []corev1.ObjectReference {
 	refs := make([]corev1.ObjectReference, 0, len(desired))
 	for _, d := range desired {
-		refs = append(refs, corev1.ObjectReference{APIVersion: d.GetAPIVersion(), Kind: d.GetKind(), Namespace: d.GetNamespace(), Name: d.GetName()})
+		ref := corev1.ObjectReference{APIVersion: d.GetAPIVersion(), Kind: d.GetKind(), Namespace: d.GetNamespace(), Name: d.GetName()}
+		if xr.GetNamespace() != "" {
+			ref.Namespace = ""
+		}
+		refs = append(refs, ref)
 	}
 	sort.Slice(refs, func(i, j int) bool {
 		a, b := refs[i], refs[j]

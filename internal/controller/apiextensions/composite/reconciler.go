@@ -232,7 +232,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 
 	// Record the references before applying, so that a crash after an
 	// apply never loses track of what was created.
-	if refs := references(rendered); !refsCover(xr.GetResourceReferences(), refs) {
+	if refs := references(xr, rendered); !refsCover(xr.GetResourceReferences(), refs) {
 		xr.SetResourceReferences(mergeRefs(xr.GetResourceReferences(), refs))
 		if err := r.writeSpec(ctx, orig, xr); err != nil {
 			return reconcile.Result{}, err
@@ -265,11 +265,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	}
 
 	gone := make([]string, 0, len(observed))
+	// Background propagation: foreground deletion waits on the garbage
+	// collector, which a bare control plane (the local one) does not run.
+	// Composed resources with dependents carry their own finalizers.
 	for name, o := range observed {
 		if _, ok := rendered[name]; ok {
 			continue
 		}
-		if err := r.client.Delete(ctx, o.Resource, client.PropagationPolicy(metav1.DeletePropagationForeground)); client.IgnoreNotFound(err) != nil {
+		if err := r.client.Delete(ctx, o.Resource, client.PropagationPolicy(metav1.DeletePropagationBackground)); client.IgnoreNotFound(err) != nil {
 			xr.SetConditions(synced(ReasonCompose, "Cannot delete composed resource "+name+" that left the desired state: "+err.Error()))
 			return reconcile.Result{RequeueAfter: retryAfter}, r.write(ctx, orig, xr)
 		}
@@ -279,7 +282,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		sort.Strings(gone)
 		r.record.Event(xr, event.Normal(reasonDelete, "Deleted composed resources that left the desired state: "+strings.Join(gone, ", ")))
 	}
-	xr.SetResourceReferences(references(rendered))
+	xr.SetResourceReferences(references(xr, rendered))
 
 	if err := r.publish(ctx, xrd, xr, res.CompositeConnectionDetails); err != nil {
 		xr.SetConditions(synced(ReasonPublish, "Cannot publish connection details: "+err.Error()))
@@ -353,7 +356,11 @@ func (r *Reconciler) delete(ctx context.Context, orig, xr *composite.Unstructure
 		u := &unstructured.Unstructured{}
 		u.SetAPIVersion(ref.APIVersion)
 		u.SetKind(ref.Kind)
-		err := r.client.Get(ctx, client.ObjectKey{Namespace: ref.Namespace, Name: ref.Name}, u)
+		ns := ref.Namespace
+		if ns == "" {
+			ns = xr.GetNamespace()
+		}
+		err := r.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: ref.Name}, u)
 		if kerrors.IsNotFound(err) {
 			continue
 		}
@@ -364,7 +371,7 @@ func (r *Reconciler) delete(ctx context.Context, orig, xr *composite.Unstructure
 		if u.GetDeletionTimestamp() != nil {
 			continue
 		}
-		if err := r.client.Delete(ctx, u, client.PropagationPolicy(metav1.DeletePropagationForeground)); client.IgnoreNotFound(err) != nil {
+		if err := r.client.Delete(ctx, u, client.PropagationPolicy(metav1.DeletePropagationBackground)); client.IgnoreNotFound(err) != nil {
 			xr.SetConditions(xpv2.ReconcileError(errors.Wrapf(err, "cannot delete composed resource %s %s", ref.Kind, ref.Name)))
 			return reconcile.Result{RequeueAfter: retryAfter}, r.write(ctx, orig, xr)
 		}
