@@ -180,8 +180,8 @@ type CompositionList struct {
 type CompositionRevisionSpec struct {
 	CompositionSpec `json:",inline"`
 
-	// Revision number. Newer revisions have larger numbers.
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="Value is immutable"
+	// Revision number. Newer revisions have larger numbers; a Composition
+	// that returns to an earlier spec makes that revision the newest again.
 	Revision int64 `json:"revision"`
 }
 

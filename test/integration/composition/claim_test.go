@@ -16,7 +16,7 @@ import (
 )
 
 func TestClaimBindsExistingCompositeAndRefusesTakenOne(t *testing.T) {
-	startCore(t, time.Minute)
+	startCore(t)
 	env := harness.Get(t)
 	ns := env.Namespace(t)
 	group := "bind.example.org"
@@ -71,7 +71,7 @@ spec:
 }
 
 func TestPausedCompositeIsLeftAlone(t *testing.T) {
-	startCore(t, time.Minute)
+	startCore(t)
 	env := harness.Get(t)
 	group := "pause.example.org"
 
@@ -104,7 +104,7 @@ spec:
 }
 
 func TestDefinitionFollowsSchemaChangesAndDeletion(t *testing.T) {
-	startCore(t, time.Minute)
+	startCore(t)
 	env := harness.Get(t)
 	ctx := context.Background()
 	ns := env.Namespace(t)

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -37,12 +38,17 @@ func (w testWriter) Write(b []byte) (int, error) {
 
 // startCore runs the core against the test control plane until the test
 // ends.
-func startCore(t *testing.T, poll time.Duration) {
+func startCore(t *testing.T) {
 	t.Helper()
-	env := harness.Get(t)
+	startCoreWith(t, time.Minute, harness.Get(t).Config)
+}
+
+// startCoreWith runs the core with the given client configuration.
+func startCoreWith(t *testing.T, poll time.Duration, cfg *rest.Config) {
+	t.Helper()
 	zl := zap.New(zap.UseDevMode(true), zap.WriteTo(testWriter{t}))
 	ctrl.SetLogger(zl)
-	mgr, err := core.NewManager(env.Config, core.Options{
+	mgr, err := core.NewManager(cfg, core.Options{
 		MetricsBindAddress:      "0",
 		HealthProbeBindAddress:  "0",
 		MaxConcurrentReconciles: 5,
@@ -214,7 +220,7 @@ func waitEstablished(t *testing.T, group string) {
 }
 
 func TestClaimBecomesReadyWithConnectionSecret(t *testing.T) {
-	startCore(t, time.Minute)
+	startCore(t)
 	env := harness.Get(t)
 	ctx := context.Background()
 	ns := env.Namespace(t)
@@ -309,7 +315,7 @@ func composedData(t *testing.T, ns, claimName string) map[string]map[string]stri
 }
 
 func TestPipelineRendersLikeResources(t *testing.T) {
-	startCore(t, time.Minute)
+	startCore(t)
 	env := harness.Get(t)
 	ns := env.Namespace(t)
 	group := "modes.example.org"
@@ -331,7 +337,7 @@ func TestPipelineRendersLikeResources(t *testing.T) {
 }
 
 func TestBrokenCompositionIsExplained(t *testing.T) {
-	startCore(t, time.Minute)
+	startCore(t)
 	env := harness.Get(t)
 	ns := env.Namespace(t)
 	group := "broken.example.org"
@@ -412,6 +418,15 @@ spec:
 			})
 		})
 	}
+
+	// The claim shows why its composite resource cannot be composed.
+	env.WaitFor(t, get(t, schema.GroupVersionKind{Group: group, Version: "v1alpha1", Kind: "Database"}, ns, "required"), 30*time.Second, func(o client.Object) (bool, string) {
+		msg := conditionMessage(o.(*unstructured.Unstructured), "CompositeSynced")
+		if !strings.Contains(msg, "spec.parameters.missing") {
+			return false, fmt.Sprintf("CompositeSynced message %q should carry the XR's error", msg)
+		}
+		return true, ""
+	})
 
 	// The broken Compositions disturb no other composite resource.
 	good := get(t, schema.GroupVersionKind{Group: group, Version: "v1alpha1", Kind: "Database"}, ns, "good")

@@ -1,12 +1,12 @@
 package composition_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
-	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +38,7 @@ func boundXR(t *testing.T, group, ns, name string) *unstructured.Unstructured {
 }
 
 func TestRevisionsRollOutAndRemovedResourcesGo(t *testing.T) {
-	startCore(t, time.Minute)
+	startCore(t)
 	env := harness.Get(t)
 	ctx := context.Background()
 	ns := env.Namespace(t)
@@ -90,6 +90,31 @@ func TestRevisionsRollOutAndRemovedResourcesGo(t *testing.T) {
 		t.Errorf("want 2 CompositionRevisions of Composition rev, got %d", len(revs.Items))
 	}
 
+	// Going back to the first spec makes its revision the newest again, and
+	// the Automatic XR follows it back.
+	if err := env.Client.Get(ctx, client.ObjectKey{Name: "rev"}, comp); err != nil {
+		t.Fatal(err)
+	}
+	first := revs.Items[0]
+	if first.Spec.Revision != 1 {
+		first = revs.Items[1]
+	}
+	comp.Spec = *first.Spec.CompositionSpec.DeepCopy()
+	if err := env.Client.Update(ctx, comp); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		got := composedData(t, ns, "auto")
+		if _, extra := got["extra"]; extra && got["config"]["role"] == "config" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the Automatic claim's resources did not follow the Composition back to its first spec: %v", got)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
 	// Deleting the claim deletes its XR, composed resources and Secret.
 	xr := boundXR(t, group, ns, "auto")
 	cl := get(t, claimKind(group), ns, "auto")
@@ -112,7 +137,7 @@ func TestPipelineWithFunctionOverGRPC(t *testing.T) {
 	bin := harness.BuildExampleFunction(t, "add-labels")
 	endpoint := harness.StartFunction(t, bin, "--insecure")
 	env.InstallFunction(t, "add-labels", endpoint)
-	startCore(t, time.Minute)
+	startCore(t)
 	ns := env.Namespace(t)
 	group := "grpc.example.org"
 
@@ -144,7 +169,7 @@ func TestPipelineWithFunctionOverGRPC(t *testing.T) {
 }
 
 func TestNamespacedCompositeComposesInItsNamespace(t *testing.T) {
-	startCore(t, time.Minute)
+	startCore(t)
 	env := harness.Get(t)
 	ns := env.Namespace(t)
 	group := "v2.example.org"
@@ -208,7 +233,7 @@ spec: {size: large}
 }
 
 func TestInvalidXRDIsExplained(t *testing.T) {
-	startCore(t, time.Minute)
+	startCore(t)
 	env := harness.Get(t)
 	apply(t, `apiVersion: apiextensions.crossplane.io/v1
 kind: CompositeResourceDefinition
@@ -241,11 +266,15 @@ spec:
 
 func TestUnchangedCompositeWritesNothing(t *testing.T) {
 	// With a one-second poll, a steady claim and XR are reconciled several
-	// times in a few seconds; none of those reconciles may write.
-	startCore(t, time.Second)
+	// times in a few seconds; none of those reconciles may write. The core's
+	// own requests are counted, for this test's namespace and group.
 	env := harness.Get(t)
 	ns := env.Namespace(t)
 	group := "steady.example.org"
+	writes := &writeCounter{match: []string{"/namespaces/" + ns + "/", "/" + group + "/"}}
+	cfg := rest.CopyConfig(env.Config)
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { writes.next = rt; return writes })
+	startCoreWith(t, time.Second, cfg)
 
 	apply(t, xrd, group)
 	apply(t, "%s", resourcesComposition("steady", group, "app: steady"))
@@ -255,70 +284,58 @@ func TestUnchangedCompositeWritesNothing(t *testing.T) {
 	// Let the last status writes and watch events settle.
 	time.Sleep(2 * time.Second)
 
-	before := writeRequests(t, env.Config, group)
+	before := writes.snapshot()
+	if len(before) == 0 {
+		t.Fatal("the counter saw none of the writes that composed the claim: it does not count")
+	}
 	time.Sleep(5 * time.Second)
-	after := writeRequests(t, env.Config, group)
-	for k, n := range after {
-		if d := n - before[k]; d != 0 {
-			t.Errorf("%.0f %s requests while nothing changed", d, k)
-		}
+	if got := writes.since(before); len(got) != 0 {
+		t.Errorf("the core wrote while nothing changed: %v", got)
 	}
 }
 
-// writeRequests reads the API server's count of write requests, by verb and
-// resource, for the core group and the given one.
-func writeRequests(t *testing.T, cfg *rest.Config, group string) map[string]float64 {
-	t.Helper()
-	hc, err := rest.HTTPClientFor(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, cfg.Host+"/metrics", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out := map[string]float64{}
-	s := bufio.NewScanner(resp.Body)
-	s.Buffer(make([]byte, 1<<20), 1<<20)
-	for s.Scan() {
-		line := s.Text()
-		if !strings.HasPrefix(line, "apiserver_request_total{") {
-			continue
+// A writeCounter counts the write requests whose path contains one of
+// match.
+type writeCounter struct {
+	next  http.RoundTripper
+	match []string
+
+	mu    sync.Mutex
+	count map[string]int
+}
+
+func (w *writeCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet {
+		for _, m := range w.match {
+			if strings.Contains(req.URL.Path, m) {
+				w.mu.Lock()
+				if w.count == nil {
+					w.count = map[string]int{}
+				}
+				w.count[req.Method+" "+req.URL.Path]++
+				w.mu.Unlock()
+				break
+			}
 		}
-		verb, resource := label(line, "verb"), label(line, "resource")
-		switch verb {
-		case "POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION":
-		default:
-			continue
-		}
-		// Only the test's own kinds and the core kinds it composes:
-		// earlier tests' failing XRs are retried with events, and the API
-		// server keeps its own leases and endpoints.
-		switch {
-		case resource == "events" || resource == "leases" || resource == "endpoints" || resource == "endpointslices":
-			continue
-		case label(line, "group") != "" && label(line, "group") != group:
-			continue
-		}
-		v, err := strconv.ParseFloat(line[strings.LastIndex(line, " ")+1:], 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[verb+" "+resource+"/"+label(line, "subresource")] += v
 	}
+	return w.next.RoundTrip(req)
+}
+
+func (w *writeCounter) snapshot() map[string]int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make(map[string]int, len(w.count))
+	maps.Copy(out, w.count)
 	return out
 }
 
-func label(line, name string) string {
-	i := strings.Index(line, name+`="`)
-	if i < 0 {
-		return ""
+// since returns the writes made after the snapshot before.
+func (w *writeCounter) since(before map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, n := range w.snapshot() {
+		if d := n - before[k]; d != 0 {
+			out[k] = d
+		}
 	}
-	value, _, _ := strings.Cut(line[i+len(name)+2:], `"`)
-	return value
+	return out
 }

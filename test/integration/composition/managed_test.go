@@ -45,7 +45,7 @@ func installTestResourceKind(t *testing.T) schema.GroupVersionKind {
 }
 
 func TestManagedResourceReadinessAndConnectionDetails(t *testing.T) {
-	startCore(t, time.Minute)
+	startCore(t)
 	env := harness.Get(t)
 	ctx := context.Background()
 	ns := env.Namespace(t)
@@ -74,20 +74,14 @@ spec:
     - {name: user, type: FromValue, value: admin}
 `, group, ns)
 	waitEstablished(t, group)
-	apply(t, claim, group, "db", ns, "app: none", "db-conn")
-	// The claim selects by label, but the only Composition has none: use it
-	// by name instead.
-	cl := get(t, claimKind(group), ns, "db")
-	if err := env.Client.Get(ctx, client.ObjectKeyFromObject(cl), cl); err != nil {
-		t.Fatal(err)
-	}
-	unstructured.RemoveNestedField(cl.Object, "spec", "compositionSelector")
-	if err := unstructured.SetNestedField(cl.Object, "managed", "spec", "compositionRef", "name"); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.Client.Update(ctx, cl); err != nil {
-		t.Fatal(err)
-	}
+	apply(t, `apiVersion: %s/v1alpha1
+kind: Database
+metadata: {name: db, namespace: %s}
+spec:
+  compositionRef: {name: managed}
+  parameters: {size: small, owner: erin}
+  writeConnectionSecretToRef: {name: db-conn}
+`, group, ns)
 
 	// Until the provider says it is ready, the XR says which resource it
 	// waits for and why.

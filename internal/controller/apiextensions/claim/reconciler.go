@@ -39,6 +39,10 @@ const (
 	labelClaimName      = "crossplane.io/claim-name"
 	labelClaimNamespace = "crossplane.io/claim-namespace"
 
+	// TypeCompositeSynced is the claim condition that carries its composite
+	// resource's Synced condition when that is False.
+	TypeCompositeSynced xpv2.ConditionType = "CompositeSynced"
+
 	// ReasonBind is the Synced reason when a claim cannot be bound.
 	ReasonBind xpv2.ConditionReason = "BindCompositeResourceError"
 
@@ -76,8 +80,17 @@ func NewReconciler(c client.Client, claimGVK, xrGVK schema.GroupVersionKind, opt
 	return r
 }
 
-// Reconcile a claim.
-func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) { //nolint:gocyclo // One pass through the binding lifecycle, returning early.
+// Reconcile a claim. A write that lost a race with another writer is
+// retried at once, quietly.
+func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	res, err := r.reconcile(ctx, req)
+	if kerrors.IsConflict(errors.Cause(err)) {
+		return reconcile.Result{Requeue: true}, nil
+	}
+	return res, err
+}
+
+func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) { //nolint:gocyclo // One pass through the binding lifecycle, returning early.
 	ctx, cancel := context.WithTimeout(ctx, reconcileTimeout)
 	defer cancel()
 
@@ -107,7 +120,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 			})
 		}
 		if err := r.client.Update(ctx, cm.GetUnstructured()); err != nil {
-			return reconcile.Result{}, errors.Wrap(ignoreConflict(err), "cannot bind claim")
+			return reconcile.Result{}, errors.Wrap(err, "cannot bind claim")
 		}
 		orig = cm.DeepCopy()
 	}
@@ -137,6 +150,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		r.record.Event(cm, event.Normal(reasonBound, "Created and bound "+r.xrGVK.Kind+" "+xr.GetName()))
 	case !reflect.DeepEqual(before.Object["spec"], xr.Object["spec"]) || !reflect.DeepEqual(before.GetLabels(), xr.GetLabels()):
 		if err := r.client.Update(ctx, xr.GetUnstructured()); err != nil {
+			if kerrors.IsConflict(err) {
+				return reconcile.Result{}, errors.Wrap(err, "cannot update composite resource")
+			}
 			cm.SetConditions(xpv2.ReconcileError(errors.Wrap(err, "cannot update composite resource")))
 			return reconcile.Result{RequeueAfter: retryAfter}, r.writeStatus(ctx, orig, cm)
 		}
@@ -197,13 +213,23 @@ func propagateStatus(xr *composite.Unstructured, cm *claim.Unstructured) {
 		cs[k] = v
 	}
 	cm.Object["status"] = cs
-	if ready := xr.GetCondition(xpv2.TypeReady); ready.Type == xpv2.TypeReady {
+	// A composite resource that cannot be composed says why on the claim,
+	// so that its user need not look for the XR.
+	if s := xr.GetCondition(xpv2.TypeSynced); s.Status == corev1.ConditionFalse {
+		cm.SetConditions(xpv2.Condition{Type: TypeCompositeSynced, Status: corev1.ConditionFalse, Reason: s.Reason,
+			Message: xr.GetKind() + " " + xr.GetName() + ": " + s.Message, LastTransitionTime: s.LastTransitionTime})
+	} else if c := cm.GetCondition(TypeCompositeSynced); c.Status == corev1.ConditionFalse {
+		cm.SetConditions(xpv2.Condition{Type: TypeCompositeSynced, Status: corev1.ConditionTrue, Reason: xpv2.ReasonReconcileSuccess, LastTransitionTime: metav1.Now()})
+	}
+	if ready := xr.GetCondition(xpv2.TypeReady); !ready.LastTransitionTime.IsZero() {
 		cm.SetConditions(ready)
 	} else {
 		cm.SetConditions(xpv2.Creating().WithMessage("Waiting for the composite resource to report readiness."))
 	}
 	for _, ct := range xr.GetClaimConditionTypes() {
-		cm.SetConditions(xr.GetCondition(ct))
+		if c := xr.GetCondition(ct); !c.LastTransitionTime.IsZero() {
+			cm.SetConditions(c)
+		}
 	}
 }
 
@@ -236,21 +262,14 @@ func (r *Reconciler) delete(ctx context.Context, cm *claim.Unstructured) (reconc
 		}
 	}
 	meta.RemoveFinalizer(cm, finalizer)
-	return reconcile.Result{}, errors.Wrap(client.IgnoreNotFound(ignoreConflict(r.client.Update(ctx, cm.GetUnstructured()))), "cannot remove finalizer")
+	return reconcile.Result{}, errors.Wrap(client.IgnoreNotFound(r.client.Update(ctx, cm.GetUnstructured())), "cannot remove finalizer")
 }
 
 func (r *Reconciler) writeStatus(ctx context.Context, orig, cm *claim.Unstructured) error {
 	if reflect.DeepEqual(orig.Object["status"], cm.Object["status"]) {
 		return nil
 	}
-	return errors.Wrap(client.IgnoreNotFound(ignoreConflict(r.client.Status().Update(ctx, cm.GetUnstructured()))), "cannot update claim status")
-}
-
-func ignoreConflict(err error) error {
-	if kerrors.IsConflict(err) {
-		return nil
-	}
-	return err
+	return errors.Wrap(client.IgnoreNotFound(r.client.Status().Update(ctx, cm.GetUnstructured())), "cannot update claim status")
 }
 
 // EnqueueForClaim returns an event handler that maps a composite resource to

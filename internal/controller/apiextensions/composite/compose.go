@@ -169,6 +169,8 @@ func place(c client.Client, xr *composite.Unstructured, resName string, d *unstr
 		return errors.Wrapf(err, "cannot tell whether %s %s is namespaced (is its CRD installed?)", d.GetAPIVersion(), d.GetKind())
 	}
 	switch {
+	case !namespaced && xr.GetNamespace() != "":
+		return errors.Errorf("resource %q is a cluster-scoped %s: a namespaced composite resource composes only namespaced resources", resName, d.GetKind())
 	case !namespaced:
 		d.SetNamespace("")
 	case d.GetNamespace() == "" && xr.GetNamespace() != "":
@@ -269,7 +271,16 @@ func references(xr *composite.Unstructured, desired map[string]*unstructured.Uns
 	}
 	sort.Slice(refs, func(i, j int) bool {
 		a, b := refs[i], refs[j]
-		return a.APIVersion+a.Kind+a.Namespace+a.Name < b.APIVersion+b.Kind+b.Namespace+b.Name
+		if a.APIVersion != b.APIVersion {
+			return a.APIVersion < b.APIVersion
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		return a.Name < b.Name
 	})
 	return refs
 }

@@ -131,8 +131,17 @@ func NewReconciler(c client.Client, xrdName string, gvk schema.GroupVersionKind,
 	return r
 }
 
-// Reconcile a composite resource.
-func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) { //nolint:gocyclo // The reconcile loop reads as one sequence of steps, each returning early.
+// Reconcile a composite resource. A write that lost a race with another
+// writer is retried at once, quietly.
+func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	res, err := r.reconcile(ctx, req)
+	if kerrors.IsConflict(errors.Cause(err)) {
+		return reconcile.Result{Requeue: true}, nil
+	}
+	return res, err
+}
+
+func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) { //nolint:gocyclo // The reconcile loop reads as one sequence of steps, each returning early.
 	log := r.log.WithValues("request", req)
 	ctx, cancel := context.WithTimeout(ctx, reconcileTimeout)
 	defer cancel()
@@ -159,7 +168,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	meta.AddFinalizer(xr, finalizer)
 
 	if _, err := selectComposition(ctx, r.client, xrd, xr); err != nil {
-		xr.SetConditions(xpv2.ReconcileError(err).WithMessage("Cannot select a Composition: " + err.Error()))
 		xr.SetConditions(synced(ReasonSelectComposition, "Cannot select a Composition: "+err.Error()))
 		return reconcile.Result{RequeueAfter: retryAfter}, r.write(ctx, orig, xr)
 	}
@@ -431,6 +439,8 @@ func (r *Reconciler) publish(ctx context.Context, xrd *v1.CompositeResourceDefin
 		}
 	case err != nil:
 		return errors.Wrapf(err, "cannot get Secret %s/%s", ref.Namespace, ref.Name)
+	case !controlledBy(s, xr):
+		return errors.Errorf("Secret %s/%s exists and is not this composite resource's: choose another name in writeConnectionSecretToRef", ref.Namespace, ref.Name)
 	case !bytesMapEqual(s.Data, data):
 		s.Data = data
 		if err := r.client.Update(ctx, s); err != nil {
@@ -474,8 +484,9 @@ func (r *Reconciler) writeSpec(ctx context.Context, orig, xr *composite.Unstruct
 	return nil
 }
 
+// ignoreGone ignores the error of a write to an object that is gone.
 func ignoreGone(err error) error {
-	if kerrors.IsNotFound(err) || kerrors.IsConflict(err) {
+	if kerrors.IsNotFound(err) {
 		return nil
 	}
 	return err
@@ -515,7 +526,8 @@ func setFunctionConditions(xr *composite.Unstructured, conds []*fnv1.Condition) 
 	var claimTypes []xpv2.ConditionType
 	for _, c := range conds {
 		ct := xpv2.ConditionType(c.GetType())
-		if ct == xpv2.TypeReady || ct == xpv2.TypeSynced {
+		if xpextv1.IsSystemConditionType(ct) {
+			// Ready, Synced, Healthy and the like are Stratus's to set.
 			continue
 		}
 		status := corev1.ConditionUnknown
@@ -541,6 +553,12 @@ func ownerRef(xr *composite.Unstructured) metav1.OwnerReference {
 	gvk := xr.GetObjectKind().GroupVersionKind()
 	t := true
 	return metav1.OwnerReference{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind, Name: xr.GetName(), UID: xr.GetUID(), Controller: &t}
+}
+
+// controlledBy reports whether o's controller is xr.
+func controlledBy(o metav1.Object, xr *composite.Unstructured) bool {
+	c := metav1.GetControllerOf(o)
+	return c != nil && c.UID == xr.GetUID()
 }
 
 func bytesMapEqual(a, b map[string][]byte) bool {

@@ -130,8 +130,17 @@ func NewReconciler(c client.Client, e ControllerEngine, composite ReconcilerFact
 	return r
 }
 
-// Reconcile an XRD.
-func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) { //nolint:gocyclo // One pass through the XRD's lifecycle; each step returns early.
+// Reconcile an XRD. A write that lost a race with another writer is retried
+// at once, quietly.
+func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	res, err := r.reconcile(ctx, req)
+	if kerrors.IsConflict(errors.Cause(err)) {
+		return reconcile.Result{Requeue: true}, nil
+	}
+	return res, err
+}
+
+func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) { //nolint:gocyclo // One pass through the XRD's lifecycle; each step returns early.
 	log := r.log.WithValues("request", req)
 	ctx, cancel := context.WithTimeout(ctx, reconcileTimeout)
 	defer cancel()
@@ -153,7 +162,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if !meta.FinalizerExists(xrd, finalizer) {
 		meta.AddFinalizer(xrd, finalizer)
 		if err := r.client.Update(ctx, xrd); err != nil {
-			return reconcile.Result{}, errors.Wrap(ignoreConflict(err), "cannot add finalizer")
+			return reconcile.Result{}, errors.Wrap(err, "cannot add finalizer")
 		}
 	}
 
@@ -312,7 +321,7 @@ func (r *Reconciler) delete(ctx context.Context, xrd *v1.CompositeResourceDefini
 	r.record.Event(xrd, event.Normal(reasonTerminate, "Stopped controllers and deleted the CRDs of "+xrd.Name))
 	log.Debug("Deleted XRD's CRDs", "xrd", xrd.Name)
 	meta.RemoveFinalizer(xrd, finalizer)
-	return reconcile.Result{}, errors.Wrap(ignoreConflict(r.client.Update(ctx, xrd)), "cannot remove finalizer")
+	return reconcile.Result{}, errors.Wrap(r.client.Update(ctx, xrd), "cannot remove finalizer")
 }
 
 func pluralFor(xp *xpextv1.CompositeResourceDefinition, gvk schema.GroupVersionKind) string {
@@ -349,7 +358,7 @@ func (r *Reconciler) updateStatus(ctx context.Context, xrd *v1.CompositeResource
 	if statusEqual(orig, &xrd.Status) {
 		return nil
 	}
-	return errors.Wrap(ignoreConflict(r.client.Status().Update(ctx, xrd)), "cannot update CompositeResourceDefinition status")
+	return errors.Wrap(r.client.Status().Update(ctx, xrd), "cannot update CompositeResourceDefinition status")
 }
 
 func statusEqual(a, b *v1.CompositeResourceDefinitionStatus) bool {
@@ -380,13 +389,6 @@ func established(reason xpv2.ConditionReason, msg string) xpv2.Condition {
 
 func offered(reason xpv2.ConditionReason, msg string) xpv2.Condition {
 	return xpv2.Condition{Type: xpextv1.TypeOffered, Status: corev1.ConditionFalse, Reason: reason, Message: strings.TrimSpace(msg), LastTransitionTime: now()}
-}
-
-func ignoreConflict(err error) error {
-	if kerrors.IsConflict(err) {
-		return nil
-	}
-	return err
 }
 
 // Setup adds the definition controller to mgr. Composite and claim
