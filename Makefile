@@ -102,8 +102,9 @@ lint: $(GOLANGCI_LINT) ## Run golangci-lint.
 verify: check-generate lint ## Everything CI checks besides the tests.
 
 .PHONY: bench
-bench: ## Benchmarks (placeholder until the benchmark issue adds them).
-	@echo "No benchmarks yet: the benchmark issue adds them."
+bench: tools ## Run the composition benchmark: 300 claims on a local control plane (docs/performance.md).
+	@echo "==> Running the composition benchmark (flags: BENCH_FLAGS, e.g. BENCH_FLAGS=-json)"
+	go run ./test/bench/composition $(BENCH_FLAGS)
 
 .PHONY: clean
 clean: ## Remove built binaries, tools and dev state.

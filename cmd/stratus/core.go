@@ -23,6 +23,8 @@ type managerFlags struct {
 	PollInterval            time.Duration `default:"1m"             help:"How often each controller rechecks a resource that nothing has changed."`
 	FunctionTLSCertsDir     string        `env:"FUNCTION_TLS_CERTS_DIR" help:"Directory with ca.crt, tls.crt and tls.key for calling composition functions over mTLS." type:"path"`
 	FunctionInsecure        bool          `help:"Call composition functions without TLS (development only)."`
+	APIQPS                  float32       `default:"500"            help:"Requests per second the core may make to the API server." name:"api-qps"`
+	APIBurst                int           `default:"1000"           help:"Requests the core may make to the API server in a burst above --api-qps." name:"api-burst"`
 }
 
 func (f managerFlags) options(log logging.Logger) core.Options {
@@ -51,6 +53,9 @@ func (c *coreCmd) Run(log logging.Logger) error {
 	if err != nil {
 		return err
 	}
+	// client-go's defaults (5 per second, bursts of 10) would throttle a
+	// controller that writes for hundreds of composite resources.
+	cfg.QPS, cfg.Burst = c.APIQPS, c.APIBurst
 	mgr, err := core.NewManager(cfg, c.options(log))
 	if err != nil {
 		return err

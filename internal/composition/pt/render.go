@@ -174,6 +174,9 @@ func renderTemplate(t v1beta1.ComposedTemplate, sets map[string]v1beta1.PatchSet
 		// Validate the connection details even though there is nothing to
 		// extract yet, so that mistakes show before the resource exists.
 		_, err := ExtractConnectionDetails(map[string]any{}, nil, t.ConnectionDetails)
+		// Checks of type None never look at the resource: it is ready as
+		// soon as it is applied, which saves a recompose and a status write.
+		dr.Ready = onlyNoneChecks(t.ReadinessChecks)
 		return dr, err
 	}
 	cd, err := ExtractConnectionDetails(ocd, observed.ConnectionDetails, t.ConnectionDetails)
@@ -185,6 +188,17 @@ func renderTemplate(t v1beta1.ComposedTemplate, sets map[string]v1beta1.PatchSet
 		return nil, err
 	}
 	return dr, nil
+}
+
+// onlyNoneChecks reports whether a template has readiness checks and all are
+// of type None.
+func onlyNoneChecks(checks []v1beta1.ReadinessCheck) bool {
+	for _, c := range checks {
+		if c.Type != v1beta1.ReadinessCheckTypeNone {
+			return false
+		}
+	}
+	return len(checks) > 0
 }
 
 // base returns a copy of the template's base, or of the desired resource of

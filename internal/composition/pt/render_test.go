@@ -60,7 +60,7 @@ func TestRender(t *testing.T) {
 						{Type: v1beta1.PatchTypeToCompositeFieldPath, FromFieldPath: new("status.atProvider.arn"), ToFieldPath: new("status.arn")},
 					},
 					ConnectionDetails: []v1beta1.ConnectionDetail{{Name: "engine", Value: new("s3")}},
-					ReadinessChecks:   []v1beta1.ReadinessCheck{{Type: v1beta1.ReadinessCheckTypeNone}},
+					ReadinessChecks:   []v1beta1.ReadinessCheck{{Type: v1beta1.ReadinessCheckTypeNonEmpty, FieldPath: new("status.atProvider.arn")}},
 				}},
 				ObservedComposite: xr(),
 			},
@@ -309,5 +309,46 @@ func TestRenderDoesNotModifyInput(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]map[string]any{"a": {"spec": map[string]any{}}}, in.DesiredResources); diff != "" {
 		t.Errorf("Render(...) modified the desired resources: -want, +got:\n%s", diff)
+	}
+}
+
+func TestRenderNoneCheckReadyBeforeObserved(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		checks []v1beta1.ReadinessCheck
+		want   bool
+	}{
+		"OnlyNone": {
+			reason: "A resource whose only readiness checks are None is ready as soon as it is rendered.",
+			checks: []v1beta1.ReadinessCheck{{Type: v1beta1.ReadinessCheckTypeNone}},
+			want:   true,
+		},
+		"NoChecks": {
+			reason: "Without checks, readiness waits for the observed Ready condition.",
+			want:   false,
+		},
+		"NoneAndAnother": {
+			reason: "A None check beside one that reads the resource waits for the resource.",
+			checks: []v1beta1.ReadinessCheck{{Type: v1beta1.ReadinessCheckTypeNone}, {Type: v1beta1.ReadinessCheckTypeMatchTrue, FieldPath: new("status.ok")}},
+			want:   false,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			out, err := Render(Input{
+				Resources: []v1beta1.ComposedTemplate{{
+					Name:            "cm",
+					Base:            runtime.RawExtension{Raw: []byte(`{"apiVersion":"v1","kind":"ConfigMap"}`)},
+					ReadinessChecks: tc.checks,
+				}},
+				ObservedComposite: map[string]any{"apiVersion": "example.org/v1", "kind": "XR"},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, out.Resources[0].Ready); diff != "" {
+				t.Errorf("%s\nRender(...): -want ready, +got ready:\n%s", tc.reason, diff)
+			}
+		})
 	}
 }
