@@ -27,6 +27,13 @@ import (
 // reconcile requests.
 type Watch struct {
 	GroupVersionKind schema.GroupVersionKind
+
+	// Object, when set, is the typed object to watch the kind as. A
+	// controller that reads a kind through the typed cache must watch it
+	// typed too: typed and unstructured informers are separate, and an event
+	// from one may arrive before the other has the change.
+	Object client.Object
+
 	Handler          handler.EventHandler
 	Predicates       []predicate.Predicate
 }
@@ -123,9 +130,13 @@ func (e *Engine) watch(r *running, w Watch) error {
 	if r.watched[w.GroupVersionKind] {
 		return nil
 	}
-	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(w.GroupVersionKind)
-	if err := r.ctrl.Watch(source.Kind[client.Object](e.cache, u, w.Handler, w.Predicates...)); err != nil {
+	var obj client.Object = w.Object
+	if obj == nil {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(w.GroupVersionKind)
+		obj = u
+	}
+	if err := r.ctrl.Watch(source.Kind[client.Object](e.cache, obj, w.Handler, w.Predicates...)); err != nil {
 		return errors.Wrapf(err, "cannot watch %s", w.GroupVersionKind)
 	}
 	r.watched[w.GroupVersionKind] = true

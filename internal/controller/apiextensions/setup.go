@@ -6,6 +6,7 @@ package apiextensions
 import (
 	"context"
 	"crypto/tls"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -85,7 +86,7 @@ func Setup(mgr ctrl.Manager, o controller.Options, eo Options) error {
 				composite.WithLogger(o.Logger.WithValues("controller", name)),
 				composite.WithRecorder(ctrls.EventRecorder(mgr, name)),
 			), []engine.Watch{
-				{GroupVersionKind: v1.CompositionRevisionGroupVersionKind, Handler: composite.EnqueueForRevision(mgr.GetClient(), gvk, s)},
+				{GroupVersionKind: v1.CompositionRevisionGroupVersionKind, Object: &v1.CompositionRevision{}, Handler: composite.EnqueueForRevision(mgr.GetClient(), gvk, s)},
 			}, nil
 	}
 	claimFor := func(xrd *v1.CompositeResourceDefinition) (reconcile.Reconciler, []engine.Watch, error) {
@@ -115,5 +116,12 @@ type stopper struct{ e *engine.Engine }
 
 func (s stopper) Start(ctx context.Context) error {
 	<-ctx.Done()
-	return s.e.StopAll(context.Background())
+	// Bounded, so that a stuck reconcile cannot hold the manager past its
+	// own shutdown grace period.
+	sctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	return s.e.StopAll(sctx)
 }
+
+// stopTimeout bounds how long the engine's controllers may take to stop.
+const stopTimeout = 15 * time.Second
