@@ -34,8 +34,8 @@ type Watch struct {
 	// from one may arrive before the other has the change.
 	Object client.Object
 
-	Handler          handler.EventHandler
-	Predicates       []predicate.Predicate
+	Handler    handler.EventHandler
+	Predicates []predicate.Predicate
 }
 
 type running struct {
@@ -130,7 +130,7 @@ func (e *Engine) watch(r *running, w Watch) error {
 	if r.watched[w.GroupVersionKind] {
 		return nil
 	}
-	var obj client.Object = w.Object
+	obj := w.Object
 	if obj == nil {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(w.GroupVersionKind)
