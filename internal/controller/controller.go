@@ -16,7 +16,7 @@ import (
 // controller.
 func EventRecorder(mgr ctrl.Manager, name string) event.Recorder {
 	// crossplane-runtime's recorder takes the core/v1 EventRecorder.
-	return event.NewAPIRecorder(mgr.GetEventRecorderFor(name))
+	return event.NewAPIRecorder(mgr.GetEventRecorderFor(name)) //nolint:staticcheck // SA1019: crossplane-runtime takes the core/v1 recorder.
 }
 
 // A SetupFn adds one controller to a manager.
