@@ -148,6 +148,10 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 			return reconcile.Result{RequeueAfter: retryAfter}, r.writeStatus(ctx, orig, cm)
 		}
 		r.record.Event(cm, event.Normal(reasonBound, "Created and bound "+r.xrGVK.Kind+" "+xr.GetName()))
+		// The new XR has no status yet. Its first status brings the claim
+		// back through the XR watch, and the claim's status is written then:
+		// one write per claim fewer than writing "waiting" now.
+		return reconcile.Result{}, nil
 	case !reflect.DeepEqual(before.Object["spec"], xr.Object["spec"]) || !reflect.DeepEqual(before.GetLabels(), xr.GetLabels()):
 		if err := r.client.Update(ctx, xr.GetUnstructured()); err != nil {
 			if kerrors.IsConflict(err) {
