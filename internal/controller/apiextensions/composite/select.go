@@ -90,6 +90,29 @@ func compatibleCompositions(ctx context.Context, c client.Reader, apiVersion, ki
 	return out, nil
 }
 
+// newestAdmitted returns the newest of revs that the XR's revision selector
+// (or else the XRD's default one) admits, nil when none is, and the selector.
+func newestAdmitted(xrd *v1.CompositeResourceDefinition, xr *composite.Unstructured, revs []v1.CompositionRevision) (*v1.CompositionRevision, labels.Selector, error) {
+	sel := xr.GetCompositionRevisionSelector()
+	if sel == nil {
+		sel = xrd.Spec.DefaultCompositionRevisionSelector
+	}
+	admits := labels.Everything()
+	if sel != nil {
+		var err error
+		if admits, err = metav1.LabelSelectorAsSelector(sel); err != nil {
+			return nil, nil, errors.Wrap(err, "invalid compositionRevisionSelector")
+		}
+	}
+	var newest *v1.CompositionRevision
+	for i := range revs {
+		if admits.Matches(labels.Set(revs[i].Labels)) && (newest == nil || revs[i].Spec.Revision > newest.Spec.Revision) {
+			newest = &revs[i]
+		}
+	}
+	return newest, admits, nil
+}
+
 // selectRevision returns the CompositionRevision that composes xr: the
 // newest under the Automatic update policy, the pinned one under Manual
 // (pinning the newest when none is). It reports whether it changed xr.
@@ -106,11 +129,12 @@ func selectRevision(ctx context.Context, c client.Reader, xrd *v1.CompositeResou
 		}
 		return nil, false, errNoRevision
 	}
-	newest := &l.Items[0]
-	for i := range l.Items {
-		if l.Items[i].Spec.Revision > newest.Spec.Revision {
-			newest = &l.Items[i]
-		}
+	newest, admits, err := newestAdmitted(xrd, xr, l.Items)
+	if err != nil {
+		return nil, false, err
+	}
+	if newest == nil {
+		return nil, false, errors.Errorf("no CompositionRevision of Composition %q matches the revision selector %s", compName, admits.String())
 	}
 
 	policy := xpv2.UpdateAutomatic

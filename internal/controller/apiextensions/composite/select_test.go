@@ -53,6 +53,12 @@ func revision(name, comp string, n int64) *v1.CompositionRevision {
 	return r
 }
 
+// onChannel labels a revision with a release channel.
+func onChannel(r *v1.CompositionRevision, channel string) *v1.CompositionRevision {
+	r.Labels["channel"] = channel
+	return r
+}
+
 // xrWith returns a legacy XR of kind xrGVK, modified by fns.
 func xrWith(fns ...func(xr *composite.Unstructured)) *composite.Unstructured {
 	xr := composite.New(composite.WithGroupVersionKind(xrGVK), composite.WithSchema(composite.SchemaLegacy))
@@ -274,6 +280,46 @@ func TestSelectRevision(t *testing.T) {
 				xr:  xrWith(withCompositionRef("db")),
 			},
 			want: want{rev: "db-3", changed: true, ref: &corev1.LocalObjectReference{Name: "db-3"}},
+		},
+		"RevisionSelector": {
+			reason: "The XR's revision selector admits only the revisions it matches; the newest of those is picked.",
+			args: args{
+				objects: []client.Object{
+					onChannel(revision("db-1", "db", 1), "stable"),
+					onChannel(revision("db-2", "db", 2), "stable"),
+					onChannel(revision("db-3", "db", 3), "beta"),
+				},
+				xrd: &v1.CompositeResourceDefinition{},
+				xr: xrWith(withCompositionRef("db"), func(xr *composite.Unstructured) {
+					xr.SetCompositionRevisionSelector(&metav1.LabelSelector{MatchLabels: map[string]string{"channel": "stable"}})
+				}),
+			},
+			want: want{rev: "db-2", changed: true, ref: &corev1.LocalObjectReference{Name: "db-2"}},
+		},
+		"DefaultRevisionSelector": {
+			reason: "Without a selector of its own, the XR uses the XRD's default revision selector.",
+			args: args{
+				objects: []client.Object{
+					onChannel(revision("db-1", "db", 1), "stable"),
+					onChannel(revision("db-2", "db", 2), "beta"),
+				},
+				xrd: &v1.CompositeResourceDefinition{Spec: v1.CompositeResourceDefinitionSpec{
+					DefaultCompositionRevisionSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"channel": "stable"}},
+				}},
+				xr: xrWith(withCompositionRef("db")),
+			},
+			want: want{rev: "db-1", changed: true, ref: &corev1.LocalObjectReference{Name: "db-1"}},
+		},
+		"RevisionSelectorMatchesNone": {
+			reason: "A revision selector that admits no revision is an error that names the selector.",
+			args: args{
+				objects: []client.Object{onChannel(revision("db-1", "db", 1), "beta")},
+				xrd:     &v1.CompositeResourceDefinition{},
+				xr: xrWith(withCompositionRef("db"), func(xr *composite.Unstructured) {
+					xr.SetCompositionRevisionSelector(&metav1.LabelSelector{MatchLabels: map[string]string{"channel": "stable"}})
+				}),
+			},
+			want: want{err: errors.New(`no CompositionRevision of Composition "db" matches the revision selector channel=stable`)},
 		},
 		"AutomaticMovesOn": {
 			reason: "Under the Automatic policy an XR on an older revision moves to the newest.",
