@@ -5,7 +5,9 @@
 package controller
 
 import (
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -17,6 +19,15 @@ import (
 func EventRecorder(mgr ctrl.Manager, name string) event.Recorder {
 	// crossplane-runtime's recorder takes the core/v1 EventRecorder.
 	return event.NewAPIRecorder(mgr.GetEventRecorderFor(name)) //nolint:staticcheck // SA1019: crossplane-runtime takes the core/v1 recorder.
+}
+
+// RequeueOnConflict turns a reconcile that lost a write race (HTTP 409) into
+// a quiet, immediate retry: the next attempt reads the newer object.
+func RequeueOnConflict(res reconcile.Result, err error) (reconcile.Result, error) {
+	if kerrors.IsConflict(errors.Cause(err)) {
+		return reconcile.Result{Requeue: true}, nil
+	}
+	return res, err
 }
 
 // A SetupFn adds one controller to a manager.

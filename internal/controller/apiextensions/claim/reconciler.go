@@ -27,6 +27,8 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composite"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/reference"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	ctrls "github.com/stratus-dev/stratus/internal/controller"
 )
 
 const (
@@ -83,11 +85,7 @@ func NewReconciler(c client.Client, claimGVK, xrGVK schema.GroupVersionKind, opt
 // Reconcile a claim. A write that lost a race with another writer is
 // retried at once, quietly.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-	res, err := r.reconcile(ctx, req)
-	if kerrors.IsConflict(errors.Cause(err)) {
-		return reconcile.Result{Requeue: true}, nil
-	}
-	return res, err
+	return ctrls.RequeueOnConflict(r.reconcile(ctx, req))
 }
 
 func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) { //nolint:gocyclo // One pass through the binding lifecycle, returning early.

@@ -35,6 +35,7 @@ import (
 
 	v1 "github.com/stratus-dev/stratus/apis/apiextensions/v1"
 	ptv1beta1 "github.com/stratus-dev/stratus/apis/fn/pt/v1beta1"
+	ctrls "github.com/stratus-dev/stratus/internal/controller"
 	"github.com/stratus-dev/stratus/internal/xfn"
 )
 
@@ -53,7 +54,6 @@ const (
 
 // Condition reasons.
 const (
-	ReasonPaused            xpv2.ConditionReason = "ReconcilePaused"
 	ReasonSelectComposition xpv2.ConditionReason = "SelectCompositionError"
 	ReasonCompose           xpv2.ConditionReason = "ComposeResourcesError"
 	ReasonPipelineFatal     xpv2.ConditionReason = "PipelineFatalResult"
@@ -134,11 +134,7 @@ func NewReconciler(c client.Client, xrdName string, gvk schema.GroupVersionKind,
 // Reconcile a composite resource. A write that lost a race with another
 // writer is retried at once, quietly.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-	res, err := r.reconcile(ctx, req)
-	if kerrors.IsConflict(errors.Cause(err)) {
-		return reconcile.Result{Requeue: true}, nil
-	}
-	return res, err
+	return ctrls.RequeueOnConflict(r.reconcile(ctx, req))
 }
 
 func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) { //nolint:gocyclo // The reconcile loop reads as one sequence of steps, each returning early.

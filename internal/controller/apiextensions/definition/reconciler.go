@@ -133,11 +133,7 @@ func NewReconciler(c client.Client, e ControllerEngine, composite ReconcilerFact
 // Reconcile an XRD. A write that lost a race with another writer is retried
 // at once, quietly.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-	res, err := r.reconcile(ctx, req)
-	if kerrors.IsConflict(errors.Cause(err)) {
-		return reconcile.Result{Requeue: true}, nil
-	}
-	return res, err
+	return ctrls.RequeueOnConflict(r.reconcile(ctx, req))
 }
 
 func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) { //nolint:gocyclo // One pass through the XRD's lifecycle; each step returns early.
