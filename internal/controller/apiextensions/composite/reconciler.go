@@ -247,8 +247,8 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 	var applied []string
 	for _, name := range names {
 		d := rendered[name]
-		if err := r.watcher.WatchComposed(gvkOf(d)); err != nil {
-			log.Info("Cannot watch composed resource kind; changes will be seen at the next poll", "kind", gvkOf(d).String(), "error", err)
+		if err := r.watcher.WatchComposed(d.GroupVersionKind()); err != nil {
+			log.Info("Cannot watch composed resource kind; changes will be seen at the next poll", "kind", d.GroupVersionKind().String(), "error", err)
 		}
 		var obs *unstructured.Unstructured
 		if o, ok := observed[name]; ok {
@@ -360,11 +360,7 @@ func (r *Reconciler) delete(ctx context.Context, orig, xr *composite.Unstructure
 		u := &unstructured.Unstructured{}
 		u.SetAPIVersion(ref.APIVersion)
 		u.SetKind(ref.Kind)
-		ns := ref.Namespace
-		if ns == "" {
-			ns = xr.GetNamespace()
-		}
-		err := r.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: ref.Name}, u)
+		err := r.client.Get(ctx, refKey(xr, ref), u)
 		if kerrors.IsNotFound(err) {
 			continue
 		}

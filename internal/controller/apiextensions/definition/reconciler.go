@@ -13,6 +13,7 @@ import (
 	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -380,11 +381,11 @@ func removeCondition(xrd *v1.CompositeResourceDefinition, ct xpv2.ConditionType)
 }
 
 func established(reason xpv2.ConditionReason, msg string) xpv2.Condition {
-	return xpv2.Condition{Type: xpextv1.TypeEstablished, Status: corev1.ConditionFalse, Reason: reason, Message: strings.TrimSpace(msg), LastTransitionTime: now()}
+	return xpv2.Condition{Type: xpextv1.TypeEstablished, Status: corev1.ConditionFalse, Reason: reason, Message: strings.TrimSpace(msg), LastTransitionTime: metav1.Now()}
 }
 
 func offered(reason xpv2.ConditionReason, msg string) xpv2.Condition {
-	return xpv2.Condition{Type: xpextv1.TypeOffered, Status: corev1.ConditionFalse, Reason: reason, Message: strings.TrimSpace(msg), LastTransitionTime: now()}
+	return xpv2.Condition{Type: xpextv1.TypeOffered, Status: corev1.ConditionFalse, Reason: reason, Message: strings.TrimSpace(msg), LastTransitionTime: metav1.Now()}
 }
 
 // Setup adds the definition controller to mgr. Composite and claim
@@ -399,14 +400,6 @@ func Setup(mgr ctrl.Manager, e ControllerEngine, composite, claim ReconcilerFact
 		Named("definition").
 		For(&v1.CompositeResourceDefinition{}).
 		Owns(&extv1.CustomResourceDefinition{}).
-		WithOptions(options(o)).
+		WithOptions(ctrls.Options(o)).
 		Complete(r)
-}
-
-// options are the controller's options; several managers may run in one
-// process (tests do), so the controller's name need not be unique.
-func options(o xpcontroller.Options) controller.Options {
-	co := o.ForControllerRuntime()
-	co.SkipNameValidation = new(true)
-	return co
 }

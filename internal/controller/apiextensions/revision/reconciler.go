@@ -15,7 +15,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	xpcontroller "github.com/crossplane/crossplane-runtime/v2/pkg/controller"
@@ -149,14 +148,6 @@ func Setup(mgr ctrl.Manager, o xpcontroller.Options) error {
 		Named("revision").
 		For(&v1.Composition{}).
 		Owns(&v1.CompositionRevision{}).
-		WithOptions(options(o)).
+		WithOptions(ctrls.Options(o)).
 		Complete(r)
-}
-
-// options are the controller's options; several managers may run in one
-// process (tests do), so the controller's name need not be unique.
-func options(o xpcontroller.Options) controller.Options {
-	co := o.ForControllerRuntime()
-	co.SkipNameValidation = new(true)
-	return co
 }
