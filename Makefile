@@ -20,7 +20,7 @@ LOCAL_CP       := $(BIN)/etcd $(BIN)/kube-apiserver $(BIN)/kubectl
 LOCAL_CP_DEPS  := cluster/local/go.mod cluster/local/go.sum $(wildcard cluster/local/*/*.go)
 
 # API packages whose types get deepcopy, method sets and CRDs.
-API_DIRS := $(sort $(dir $(wildcard apis/*/*/*_types.go providers/*/apis/*/*_types.go)))
+API_DIRS := $(sort $(dir $(wildcard apis/*/*/*_types.go providers/*/apis/*/*_types.go providers/*/apis/*/*/*_types.go)))
 # Everything `make generate` writes; `make check-generate` compares it.
 GENERATED := cluster/crds $(API_DIRS)
 

@@ -12,7 +12,9 @@
 //	type ProviderConfig struct { ... }
 //
 // Known method sets: providerconfig, providerconfigusage,
-// providerconfigusagelist. Usage: methodgen [-header FILE] DIR...
+// providerconfigusagelist, and managed (a cluster-scoped managed resource
+// whose Spec embeds xpv2.ClusterManagedResourceSpec and whose Status embeds
+// xpv2.ManagedResourceStatus). Usage: methodgen [-header FILE] DIR...
 package main
 
 import (
@@ -94,6 +96,83 @@ func (p *{{.}}) GetResourceReference() xpv2.TypedReference {
 // SetResourceReference of this {{.}}.
 func (p *{{.}}) SetResourceReference(r xpv2.TypedReference) {
 	p.ResourceReference = r
+}
+`)),
+	},
+	"managed": {
+		imports: []string{importXPv2},
+		tmpl: template.Must(template.New("managed").Parse(`
+// GetCondition of this {{.}}.
+func (mg *{{.}}) GetCondition(ct xpv2.ConditionType) xpv2.Condition {
+	return mg.Status.GetCondition(ct)
+}
+
+// SetConditions of this {{.}}.
+func (mg *{{.}}) SetConditions(c ...xpv2.Condition) {
+	mg.Status.SetConditions(c...)
+}
+
+// GetManagementPolicies of this {{.}}.
+func (mg *{{.}}) GetManagementPolicies() xpv2.ManagementPolicies {
+	return mg.Spec.ManagementPolicies
+}
+
+// SetManagementPolicies of this {{.}}.
+func (mg *{{.}}) SetManagementPolicies(p xpv2.ManagementPolicies) {
+	mg.Spec.ManagementPolicies = p
+}
+
+// GetDeletionPolicy of this {{.}}.
+func (mg *{{.}}) GetDeletionPolicy() xpv2.DeletionPolicy {
+	return mg.Spec.DeletionPolicy
+}
+
+// SetDeletionPolicy of this {{.}}.
+func (mg *{{.}}) SetDeletionPolicy(p xpv2.DeletionPolicy) {
+	mg.Spec.DeletionPolicy = p
+}
+
+// GetProviderConfigReference of this {{.}}.
+func (mg *{{.}}) GetProviderConfigReference() *xpv2.Reference {
+	return mg.Spec.ProviderConfigReference
+}
+
+// SetProviderConfigReference of this {{.}}.
+func (mg *{{.}}) SetProviderConfigReference(r *xpv2.Reference) {
+	mg.Spec.ProviderConfigReference = r
+}
+
+// GetWriteConnectionSecretToReference of this {{.}}.
+func (mg *{{.}}) GetWriteConnectionSecretToReference() *xpv2.SecretReference {
+	return mg.Spec.WriteConnectionSecretToReference
+}
+
+// SetWriteConnectionSecretToReference of this {{.}}.
+func (mg *{{.}}) SetWriteConnectionSecretToReference(r *xpv2.SecretReference) {
+	mg.Spec.WriteConnectionSecretToReference = r
+}
+
+// GetLastHandledReconcileAt of this {{.}}.
+func (mg *{{.}}) GetLastHandledReconcileAt() string {
+	return mg.Status.GetLastHandledReconcileAt()
+}
+
+// SetLastHandledReconcileAt of this {{.}}.
+func (mg *{{.}}) SetLastHandledReconcileAt(token string) {
+	mg.Status.SetLastHandledReconcileAt(token)
+}
+`)),
+	},
+	"managedlist": {
+		imports: []string{importResource},
+		tmpl: template.Must(template.New("managedlist").Parse(`
+// GetItems of this {{.}}.
+func (l *{{.}}) GetItems() []resource.Managed {
+	items := make([]resource.Managed, len(l.Items))
+	for i := range l.Items {
+		items[i] = &l.Items[i]
+	}
+	return items
 }
 `)),
 	},
