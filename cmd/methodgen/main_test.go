@@ -35,10 +35,28 @@ type PC struct{}
 				"func (p *UsageList) GetItems(",
 			}},
 		},
+		"ManagedSets": {
+			reason: "A managed resource gets the methods of a cluster-scoped managed resource; its list gets GetItems.",
+			src: `package v1
+// +stratus:methodset=managed
+type MR struct{}
+// +stratus:methodset=managedlist
+type MRList struct{}
+`,
+			want: want{funcs: []string{
+				"func (mg *MR) GetCondition(", "func (mg *MR) SetConditions(",
+				"func (mg *MR) GetManagementPolicies(", "func (mg *MR) SetManagementPolicies(",
+				"func (mg *MR) GetDeletionPolicy(", "func (mg *MR) SetDeletionPolicy(",
+				"func (mg *MR) GetProviderConfigReference(", "func (mg *MR) SetProviderConfigReference(",
+				"func (mg *MR) GetWriteConnectionSecretToReference(", "func (mg *MR) SetWriteConnectionSecretToReference(",
+				"func (mg *MR) GetLastHandledReconcileAt(", "func (mg *MR) SetLastHandledReconcileAt(",
+				"func (l *MRList) GetItems(",
+			}},
+		},
 		"UnknownSet": {
 			reason: "A marker naming no known method set is an error, not silently ignored.",
-			src:    "package v1\n// +stratus:methodset=managed\ntype MR struct{}\n",
-			want:   want{err: `type MR asks for unknown method set "managed"`},
+			src:    "package v1\n// +stratus:methodset=bucket\ntype MR struct{}\n",
+			want:   want{err: `type MR asks for unknown method set "bucket"`},
 		},
 		"NoMarkersRemovesStale": {
 			reason: "A package with no marked types loses a stale generated file.",
