@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/rest"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -39,6 +40,12 @@ type fixture struct {
 
 	// ProviderConfig is the name of the test's ProviderConfig.
 	ProviderConfig string
+
+	// Calls counts the AWS API calls the provider makes, by action.
+	Calls *callCounter
+
+	// Writes counts the provider's writes to the API server.
+	Writes *harness.WriteCounter
 }
 
 // setUp resets moto, starts the AWS provider's controllers and creates a
@@ -46,8 +53,9 @@ type fixture struct {
 func setUp(t *testing.T) *fixture {
 	t.Helper()
 	env := harness.Get(t)
-	f := &fixture{env: env, moto: harness.MotoFor(t), ns: env.Namespace(t)}
+	f := &fixture{env: env, moto: harness.MotoFor(t), ns: env.Namespace(t), Writes: &harness.WriteCounter{}}
 	f.ProviderConfig = f.ns
+	f.Calls = newCallCounter(t, f.moto.Endpoint)
 
 	ctx := context.Background()
 	creds := &corev1.Secret{
@@ -67,13 +75,15 @@ func setUp(t *testing.T) *fixture {
 				}},
 			},
 			Region:   region,
-			Endpoint: &v1beta1.Endpoint{URL: f.moto.Endpoint},
+			// The provider reaches moto through a proxy that counts
+			// its calls.
+			Endpoint: &v1beta1.Endpoint{URL: f.Calls.URL},
 		},
 	}
 	if err := env.Client.Create(ctx, pc); err != nil {
 		t.Fatal(err)
 	}
-	startProvider(t, env)
+	startProvider(t, env, f.Writes.Wrap(env.Config))
 	t.Cleanup(func() {
 		// Usages go with their resources, so the ProviderConfig's
 		// finalizer is gone once the test's resources are.
@@ -82,11 +92,11 @@ func setUp(t *testing.T) *fixture {
 	return f
 }
 
-// startProvider runs the AWS provider's controllers in-process until the
-// test ends.
-func startProvider(t *testing.T, env *harness.Env) {
+// startProvider runs the AWS provider's controllers in-process, reaching the
+// API server with cfg, until the test ends.
+func startProvider(t *testing.T, env *harness.Env, cfg *rest.Config) {
 	t.Helper()
-	mgr, co, err := provider.NewManager(env.Config, env.Scheme, provider.Options{
+	mgr, co, err := provider.NewManager(cfg, env.Scheme, provider.Options{
 		Name:                   "provider-aws",
 		MetricsBindAddress:     "0",
 		HealthProbeBindAddress: "0",

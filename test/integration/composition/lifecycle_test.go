@@ -3,17 +3,13 @@ package composition_test
 import (
 	"context"
 	"fmt"
-	"maps"
-	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/stratus-dev/stratus/apis/apiextensions/v1"
@@ -271,10 +267,8 @@ func TestUnchangedCompositeWritesNothing(t *testing.T) {
 	env := harness.Get(t)
 	ns := env.Namespace(t)
 	group := "steady.example.org"
-	writes := &writeCounter{match: []string{"/namespaces/" + ns + "/", "/" + group + "/"}}
-	cfg := rest.CopyConfig(env.Config)
-	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { writes.next = rt; return writes })
-	startCoreWith(t, time.Second, cfg)
+	writes := &harness.WriteCounter{Match: []string{"/namespaces/" + ns + "/", "/" + group + "/"}}
+	startCoreWith(t, time.Second, writes.Wrap(env.Config))
 
 	apply(t, xrd, group)
 	apply(t, "%s", resourcesComposition("steady", group, "app: steady"))
@@ -284,58 +278,13 @@ func TestUnchangedCompositeWritesNothing(t *testing.T) {
 	// Let the last status writes and watch events settle.
 	time.Sleep(2 * time.Second)
 
-	before := writes.snapshot()
+	before := writes.Snapshot()
 	if len(before) == 0 {
 		t.Fatal("the counter saw none of the writes that composed the claim: it does not count")
 	}
 	time.Sleep(5 * time.Second)
-	if got := writes.since(before); len(got) != 0 {
+	if got := writes.Since(before); len(got) != 0 {
 		t.Errorf("the core wrote while nothing changed: %v", got)
 	}
 }
 
-// A writeCounter counts the write requests whose path contains one of
-// match.
-type writeCounter struct {
-	next  http.RoundTripper
-	match []string
-
-	mu    sync.Mutex
-	count map[string]int
-}
-
-func (w *writeCounter) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method != http.MethodGet {
-		for _, m := range w.match {
-			if strings.Contains(req.URL.Path, m) {
-				w.mu.Lock()
-				if w.count == nil {
-					w.count = map[string]int{}
-				}
-				w.count[req.Method+" "+req.URL.Path]++
-				w.mu.Unlock()
-				break
-			}
-		}
-	}
-	return w.next.RoundTrip(req)
-}
-
-func (w *writeCounter) snapshot() map[string]int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	out := make(map[string]int, len(w.count))
-	maps.Copy(out, w.count)
-	return out
-}
-
-// since returns the writes made after the snapshot before.
-func (w *writeCounter) since(before map[string]int) map[string]int {
-	out := map[string]int{}
-	for k, n := range w.snapshot() {
-		if d := n - before[k]; d != 0 {
-			out[k] = d
-		}
-	}
-	return out
-}
