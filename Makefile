@@ -49,8 +49,9 @@ test: tools ## Run unit and integration tests against the local control plane an
 ##@ Development
 
 .PHONY: build
-build: ## Build the stratus binary into .cache/bin.
+build: ## Build the stratus and provider binaries into .cache/bin.
 	go build -o $(BIN)/stratus ./cmd/stratus
+	go build -o $(BIN)/provider-aws ./cmd/provider-aws
 
 .PHONY: tools
 tools: $(LOCAL_CP) ## Build etcd, kube-apiserver and kubectl from source into .cache/bin.
@@ -105,6 +106,11 @@ verify: check-generate lint ## Everything CI checks besides the tests.
 bench: tools ## Run the composition benchmark: 300 claims on a local control plane (docs/performance.md).
 	@echo "==> Running the composition benchmark (flags: BENCH_FLAGS, e.g. BENCH_FLAGS=-json)"
 	go run ./test/bench/composition $(BENCH_FLAGS)
+
+.PHONY: bench-aws
+bench-aws: tools ## Run the AWS provider benchmark: 500 DBInstances against moto (docs/providers/aws.md).
+	@echo "==> Running the AWS provider benchmark (flags: BENCH_FLAGS, e.g. BENCH_FLAGS=-json)"
+	go run ./test/bench/awsprovider $(BENCH_FLAGS)
 
 .PHONY: clean
 clean: ## Remove built binaries, tools and dev state.

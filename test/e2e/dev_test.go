@@ -51,49 +51,66 @@ func (o *output) String() string {
 	return o.buf.String()
 }
 
-func TestDevStartsAndStopsCleanly(t *testing.T) {
-	root, err := harness.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stratus := buildStratus(t, root)
-	state := filepath.Join(t.TempDir(), "dev")
+// A devProcess is a running `stratus dev`.
+type devProcess struct {
+	cmd    *exec.Cmd
+	state  string
+	out    *output
+	errs   *output
+	exited chan error
+}
 
-	cmd := exec.Command(stratus, "dev", "--dir", state,
+// startDev runs `stratus dev` with its state in a temporary directory and
+// waits until it reports that it is running. It is killed when the test
+// ends, if it is still running.
+func startDev(t *testing.T, root, stratus string) *devProcess {
+	t.Helper()
+	d := &devProcess{state: filepath.Join(t.TempDir(), "dev"), out: &output{}, errs: &output{}, exited: make(chan error, 1)}
+	d.cmd = exec.Command(stratus, "dev", "--dir", d.state,
 		"--bin-dir", filepath.Join(root, ".cache", "bin"),
 		"--crds", filepath.Join(root, "cluster", "crds"))
-	stdout, err := cmd.StdoutPipe()
+	stdout, err := d.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	errs := &output{}
-	cmd.Stderr = errs
-	if err := cmd.Start(); err != nil {
+	d.cmd.Stderr = d.errs
+	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	out := &output{}
 	running := make(chan struct{})
 	go func() {
 		s := bufio.NewScanner(stdout)
 		once := sync.Once{}
 		for s.Scan() {
-			_, _ = out.Write(append(s.Bytes(), '\n'))
+			_, _ = d.out.Write(append(s.Bytes(), '\n'))
 			if strings.Contains(s.Text(), "Stratus is running") {
 				once.Do(func() { close(running) })
 			}
 		}
-		exited <- cmd.Wait()
+		d.exited <- d.cmd.Wait()
 	}()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	t.Cleanup(func() { _ = d.cmd.Process.Kill() })
 
 	select {
 	case <-running:
-	case err := <-exited:
-		t.Fatalf("stratus dev exited before it was running: %v\nstdout:\n%s\nstderr:\n%s", err, out, errs)
+	case err := <-d.exited:
+		t.Fatalf("stratus dev exited before it was running: %v\nstdout:\n%s\nstderr:\n%s", err, d.out, d.errs)
 	case <-time.After(2 * time.Minute):
-		t.Fatalf("stratus dev did not report running within 2 minutes\nstdout:\n%s\nstderr:\n%s", out, errs)
+		t.Fatalf("stratus dev did not report running within 2 minutes\nstdout:\n%s\nstderr:\n%s", d.out, d.errs)
 	}
+	return d
+}
+
+// kubeconfig is the path of the kubeconfig stratus dev writes.
+func (d *devProcess) kubeconfig() string { return filepath.Join(d.state, "kubeconfig") }
+
+func TestDevStartsAndStopsCleanly(t *testing.T) {
+	root, err := harness.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := startDev(t, root, buildStratus(t, root))
+	cmd, state, out, errs, exited := d.cmd, d.state, d.out, d.errs, d.exited
 
 	kubeconfig := filepath.Join(state, "kubeconfig")
 	if !strings.Contains(out.String(), "kubeconfig:  "+kubeconfig) {
@@ -106,15 +123,25 @@ func TestDevStartsAndStopsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatalf("kubectl get crds: %v\n%s", err, b)
 	}
-	var got []string
+	got := map[string]bool{}
 	for l := range strings.FieldsSeq(string(b)) {
-		if strings.HasSuffix(l, ".stratus.dev") {
-			got = append(got, strings.TrimPrefix(l, "customresourcedefinition.apiextensions.k8s.io/"))
-		}
+		got[strings.TrimPrefix(l, "customresourcedefinition.apiextensions.k8s.io/")] = true
 	}
-	want := []string{
-		"providerconfigs.aws.stratus.dev", "providerconfigs.azure.stratus.dev", "providerconfigs.gcp.stratus.dev",
-		"providerconfigusages.aws.stratus.dev", "providerconfigusages.azure.stratus.dev", "providerconfigusages.gcp.stratus.dev",
+	// Every CRD in cluster/crds (files are named <group>_<plural>.yaml) is
+	// installed.
+	files, err := filepath.Glob(filepath.Join(root, "cluster", "crds", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no CRDs in cluster/crds: %v", err)
+	}
+	want := map[string]bool{}
+	for _, f := range files {
+		group, plural, _ := strings.Cut(strings.TrimSuffix(filepath.Base(f), ".yaml"), "_")
+		want[plural+"."+group] = true
+	}
+	for name := range got {
+		if !want[name] {
+			delete(got, name)
+		}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("kubectl get crds: -want, +got:\n%s", diff)
