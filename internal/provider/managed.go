@@ -36,7 +36,7 @@ func ControllerName(gvk schema.GroupVersionKind) string {
 //     resource it created before a crash (by name, or by the resource's UID
 //     tag) instead of creating another, so an interrupted create is retried
 //     rather than left for a human;
-//   - honours spec.managementPolicies;
+//   - honors spec.managementPolicies;
 //   - skips status writes that would change nothing;
 //   - deletes the resource's ProviderConfigUsage when it removes its
 //     finalizer, so that a ProviderConfig no longer in use can be deleted

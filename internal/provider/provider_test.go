@@ -157,7 +157,7 @@ func TestUsageFinalizer(t *testing.T) {
 			want:   want{deleted: "uid-1", removed: true},
 		},
 		"UsageAlreadyGone": {
-			reason: "A usage that is already gone is no obstacle.",
+			reason:    "A usage that is already gone is no obstacle.",
 			deleteErr: kerrors.NewNotFound(schema.GroupResource{Resource: "providerconfigusages"}, "uid-1"),
 			want:      want{deleted: "uid-1", removed: true},
 		},

@@ -24,11 +24,17 @@ import (
 // buildStratus builds the stratus binary into a temporary directory.
 func buildStratus(t *testing.T, root string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "stratus")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/stratus")
+	return buildCommand(t, root, "stratus")
+}
+
+// buildCommand builds ./cmd/<name> into a temporary directory.
+func buildCommand(t *testing.T, root, name string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/"+name)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/stratus: %v\n%s", err, out)
+		t.Fatalf("go build ./cmd/%s: %v\n%s", name, err, out)
 	}
 	return bin
 }

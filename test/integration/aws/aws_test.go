@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/rest"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -74,7 +74,7 @@ func setUp(t *testing.T) *fixture {
 					SecretReference: xpv2.SecretReference{Namespace: f.ns, Name: creds.Name}, Key: "credentials",
 				}},
 			},
-			Region:   region,
+			Region: region,
 			// The provider reaches moto through a proxy that counts
 			// its calls.
 			Endpoint: &v1beta1.Endpoint{URL: f.Calls.URL},

@@ -287,4 +287,3 @@ func TestUnchangedCompositeWritesNothing(t *testing.T) {
 		t.Errorf("the core wrote while nothing changed: %v", got)
 	}
 }
-

@@ -203,7 +203,7 @@ func TestConfig(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := &Configurer{
 				kube:    &test.MockClient{MockGet: tc.get},
-				tracker: resource.LegacyTrackerFn(func(context.Context, resource.LegacyManaged) error { return nil }),
+				tracker: resource.LegacyTrackerFn(func(context.Context, resource.LegacyManaged) error { return nil }), //nolint:staticcheck // Cluster-scoped managed resources are LegacyManaged.
 			}
 			mg := &fake.LegacyManaged{}
 			mg.SetProviderConfigReference(&xpv2.Reference{Name: "default"})
@@ -229,4 +229,3 @@ func TestConfig(t *testing.T) {
 		})
 	}
 }
-

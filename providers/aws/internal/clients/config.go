@@ -40,7 +40,7 @@ func NewConfigurer(kube client.Client) *Configurer {
 
 // Config returns the AWS configuration for mg in region, or in the
 // ProviderConfig's default region when region is empty.
-func (c *Configurer) Config(ctx context.Context, mg resource.LegacyManaged, region string) (aws.Config, error) {
+func (c *Configurer) Config(ctx context.Context, mg resource.LegacyManaged, region string) (aws.Config, error) { //nolint:staticcheck // The issue asks for cluster-scoped managed resources, which crossplane-runtime calls LegacyManaged.
 	if err := c.tracker.Track(ctx, mg); err != nil {
 		return aws.Config{}, errors.Wrap(err, "cannot track provider config usage")
 	}

@@ -2,6 +2,7 @@ package clients
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/aws/smithy-go"
 )
@@ -12,12 +13,7 @@ func IsCode(err error, codes ...string) bool {
 	if !errors.As(err, &ae) {
 		return false
 	}
-	for _, c := range codes {
-		if ae.ErrorCode() == c {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(codes, ae.ErrorCode())
 }
 
 // An apiError is an AWS error with a stable message: the SDK's own text

@@ -45,7 +45,7 @@ func Setup(mgr ctrl.Manager, o provider.ControllerOptions) error {
 
 // A configurer returns the AWS configuration of a managed resource.
 type configurer interface {
-	Config(ctx context.Context, mg resource.LegacyManaged, region string) (aws.Config, error)
+	Config(ctx context.Context, mg resource.LegacyManaged, region string) (aws.Config, error) //nolint:staticcheck // Cluster-scoped managed resources are LegacyManaged; clients.Configurer takes them.
 }
 
 type connector struct {
@@ -85,7 +85,7 @@ func (e *external) Observe(ctx context.Context, cr *v1beta1.VPC) (managed.Extern
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	lateInit := provider.FillNil(&cr.Spec.ForProvider, observed, cr.Spec.InitProvider)
+	lateInit := clients.LateInitialize(cr, &cr.Spec.ForProvider, observed, cr.Spec.InitProvider)
 
 	cr.Status.AtProvider = v1beta1.VPCObservation{
 		VPCID:         aws.ToString(vpc.VpcId),
@@ -113,7 +113,7 @@ func (e *external) find(ctx context.Context, cr *v1beta1.VPC) (*ec2types.Vpc, er
 	if id := meta.GetExternalName(cr); id != "" {
 		in.VpcIds = []string{id}
 	} else {
-		in.Filters = []ec2types.Filter{{Name: aws.String("tag:" + clients.TagUID), Values: []string{string(cr.GetUID())}}}
+		in.Filters = clients.UIDFilter(cr)
 	}
 	out, err := e.api.DescribeVpcs(ctx, in)
 	if clients.IsCode(err, "InvalidVpcID.NotFound") {
@@ -131,10 +131,14 @@ func (e *external) find(ctx context.Context, cr *v1beta1.VPC) (*ec2types.Vpc, er
 // parameters returns the VPC's configuration in the shape of its spec.
 func (e *external) parameters(ctx context.Context, vpc *ec2types.Vpc) (*v1beta1.VPCParameters, error) {
 	p := &v1beta1.VPCParameters{
-		Region:          aws.String(e.region),
-		CIDRBlock:       vpc.CidrBlock,
-		InstanceTenancy: aws.String(string(vpc.InstanceTenancy)),
-		Tags:            clients.UserTags(clients.EC2TagMap(vpc.Tags)),
+		Region:    aws.String(e.region),
+		CIDRBlock: vpc.CidrBlock,
+		Tags:      clients.UserTags(clients.EC2TagMap(vpc.Tags)),
+	}
+	if vpc.InstanceTenancy != "" {
+		// An empty tenancy would late-initialize a value the schema
+		// rejects, failing every later write of the resource.
+		p.InstanceTenancy = aws.String(string(vpc.InstanceTenancy))
 	}
 	dns, err := e.api.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: vpc.VpcId, Attribute: ec2types.VpcAttributeNameEnableDnsSupport})
 	if err != nil {
@@ -156,17 +160,11 @@ func (e *external) parameters(ctx context.Context, vpc *ec2types.Vpc) (*v1beta1.
 // upToDate reports whether the VPC matches every field the spec manages.
 func upToDate(cr *v1beta1.VPC, observed *v1beta1.VPCParameters, observedTags map[string]string) bool {
 	fp := cr.Spec.ForProvider
-	if !boolMatches(fp.EnableDNSSupport, observed.EnableDNSSupport) || !boolMatches(fp.EnableDNSHostnames, observed.EnableDNSHostnames) {
+	if !clients.BoolMatches(fp.EnableDNSSupport, observed.EnableDNSSupport) || !clients.BoolMatches(fp.EnableDNSHostnames, observed.EnableDNSHostnames) {
 		return false
 	}
 	set, remove := clients.DiffTags(clients.DesiredTags(cr, fp.Tags), observedTags)
 	return len(set) == 0 && len(remove) == 0
-}
-
-// boolMatches reports whether an observed value satisfies a desired one;
-// an unset desired value matches anything.
-func boolMatches(desired, observed *bool) bool {
-	return desired == nil || aws.ToBool(desired) == aws.ToBool(observed)
 }
 
 // Create creates the VPC, tagged with the resource's UID so that a later
@@ -209,12 +207,12 @@ func (e *external) Update(ctx context.Context, cr *v1beta1.VPC) (managed.Externa
 		return managed.ExternalUpdate{}, err
 	}
 	fp := cr.Spec.ForProvider
-	if !boolMatches(fp.EnableDNSSupport, observed.EnableDNSSupport) {
+	if !clients.BoolMatches(fp.EnableDNSSupport, observed.EnableDNSSupport) {
 		if _, err := e.api.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{VpcId: id, EnableDnsSupport: &ec2types.AttributeBooleanValue{Value: fp.EnableDNSSupport}}); err != nil {
 			return managed.ExternalUpdate{}, clients.Wrap(err, "cannot modify VPC DNS support")
 		}
 	}
-	if !boolMatches(fp.EnableDNSHostnames, observed.EnableDNSHostnames) {
+	if !clients.BoolMatches(fp.EnableDNSHostnames, observed.EnableDNSHostnames) {
 		if _, err := e.api.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{VpcId: id, EnableDnsHostnames: &ec2types.AttributeBooleanValue{Value: fp.EnableDNSHostnames}}); err != nil {
 			return managed.ExternalUpdate{}, clients.Wrap(err, "cannot modify VPC DNS hostnames")
 		}
