@@ -14,7 +14,9 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/fake"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/test"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 )
 
 type params struct {
@@ -184,6 +186,34 @@ func TestUsageFinalizer(t *testing.T) {
 			got.err = f.RemoveFinalizer(context.Background(), mg)
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{}), test.EquateErrors()); diff != "" {
 				t.Errorf("%s\nRemoveFinalizer(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestLateInitialize(t *testing.T) {
+	cases := map[string]struct {
+		reason   string
+		policies xpv2.ManagementPolicies
+		want     bool
+	}{
+		"Default":          {reason: "With no policies set (the API server defaults them to *) late-init happens.", want: true},
+		"All":              {reason: "* allows late-init.", policies: xpv2.ManagementPolicies{xpv2.ManagementActionAll}, want: true},
+		"ObserveOnly":      {reason: "An observe-only import keeps its spec as written.", policies: xpv2.ManagementPolicies{xpv2.ManagementActionObserve}},
+		"ExplicitLateInit": {reason: "LateInitialize named alone allows it.", policies: xpv2.ManagementPolicies{xpv2.ManagementActionObserve, xpv2.ManagementActionLateInitialize}, want: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			mg := &fake.LegacyManaged{}
+			mg.SetManagementPolicies(tc.policies)
+			region := "us-east-1"
+			dst := &params{}
+			got := LateInitialize(mg, dst, &params{Region: &region}, nil)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nLateInitialize(...): -want, +got:\n%s", tc.reason, diff)
+			}
+			if tc.want != (dst.Region != nil) {
+				t.Errorf("%s\nLateInitialize(...) filled the region: %v", tc.reason, dst.Region != nil)
 			}
 		})
 	}

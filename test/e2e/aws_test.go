@@ -10,6 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
 	"github.com/stratus-dev/stratus/test/harness"
 )
 
@@ -107,19 +112,61 @@ func TestAWSExamplesBecomeReady(t *testing.T) {
 		}
 	}
 
-	// Delete in reverse order of creation; the provider deletes each cloud
-	// resource before its managed resource goes.
-	for i := len(files) - 1; i >= 0; i-- {
+	// Delete the managed resources first: the provider needs the
+	// ProviderConfig and its credentials Secret to delete them in AWS. The
+	// ProviderConfig (file 00-*) goes last, once nothing uses it.
+	for i := len(files) - 1; i >= 1; i-- {
 		b, _ := os.ReadFile(files[i])
 		kubectl(strings.ReplaceAll(string(b), "http://127.0.0.1:5000", moto.Endpoint), "delete", "--wait=false", "-f", "-")
 	}
-	for time.Now().Before(deadline.Add(2 * time.Minute)) {
+	gone := false
+	for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); time.Sleep(time.Second) {
 		if strings.TrimSpace(kubectl("", "get", "managed", "-o", "name")) == "" {
-			return
+			gone = true
+			break
 		}
-		time.Sleep(time.Second)
 	}
-	t.Fatalf("managed resources left after deleting examples/aws:\n%s", kubectl("", "get", "managed", "-o", "wide"))
+	if !gone {
+		t.Fatalf("managed resources left after deleting examples/aws:\n%s", kubectl("", "get", "managed", "-o", "yaml"))
+	}
+	checkMotoEmpty(t, moto.Endpoint)
+	b, _ := os.ReadFile(files[0])
+	kubectl(strings.ReplaceAll(string(b), "http://127.0.0.1:5000", moto.Endpoint), "delete", "--timeout=1m", "-f", "-")
+}
+
+// checkMotoEmpty fails the test if moto still holds a DB instance, a live
+// EC2 instance or a VPC other than the default one.
+func checkMotoEmpty(t *testing.T, endpoint string) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), Credentials: aws.CredentialsProviderFunc(
+		func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"}, nil
+		})}
+	dbs, err := rds.NewFromConfig(cfg).DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dbs.DBInstances) != 0 {
+		t.Errorf("moto still has %d DB instances", len(dbs.DBInstances))
+	}
+	e := ec2.NewFromConfig(cfg)
+	live, err := e.DescribeInstances(ctx, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{{
+		Name: aws.String("instance-state-name"), Values: []string{"pending", "running", "stopping", "stopped"},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.Reservations) != 0 {
+		t.Errorf("moto still has live EC2 instances: %d reservations", len(live.Reservations))
+	}
+	vpcs, err := e.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: aws.String("is-default"), Values: []string{"false"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vpcs.Vpcs) != 0 {
+		t.Errorf("moto still has %d non-default VPCs", len(vpcs.Vpcs))
+	}
 }
 
 // tail returns the last n lines of s.

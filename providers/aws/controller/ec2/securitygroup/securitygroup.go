@@ -91,7 +91,7 @@ func (e *external) Observe(ctx context.Context, cr *v1beta1.SecurityGroup) (mana
 		adopted = true
 	}
 	// Rules are not late-initialized: unset rules stay unmanaged.
-	lateInit := clients.LateInitialize(cr, &cr.Spec.ForProvider, &v1beta1.SecurityGroupParameters{
+	lateInit := provider.LateInitialize(cr, &cr.Spec.ForProvider, &v1beta1.SecurityGroupParameters{
 		Region:      aws.String(e.region),
 		GroupName:   sg.GroupName,
 		Description: sg.Description,

@@ -81,7 +81,7 @@ func (e *external) Observe(ctx context.Context, cr *v1beta1.Subnet) (managed.Ext
 		adopted = true
 	}
 	observed := e.parameters(sn)
-	lateInit := clients.LateInitialize(cr, &cr.Spec.ForProvider, observed, cr.Spec.InitProvider)
+	lateInit := provider.LateInitialize(cr, &cr.Spec.ForProvider, observed, cr.Spec.InitProvider)
 
 	cr.Status.AtProvider = v1beta1.SubnetObservation{
 		SubnetID:                aws.ToString(sn.SubnetId),

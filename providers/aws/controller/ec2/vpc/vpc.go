@@ -85,7 +85,7 @@ func (e *external) Observe(ctx context.Context, cr *v1beta1.VPC) (managed.Extern
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	lateInit := clients.LateInitialize(cr, &cr.Spec.ForProvider, observed, cr.Spec.InitProvider)
+	lateInit := provider.LateInitialize(cr, &cr.Spec.ForProvider, observed, cr.Spec.InitProvider)
 
 	cr.Status.AtProvider = v1beta1.VPCObservation{
 		VPCID:         aws.ToString(vpc.VpcId),
