@@ -25,6 +25,12 @@ import (
 // left idle) per reconcile.
 var httpClient = awshttp.NewBuildableClient()
 
+// A ConfigSource returns the AWS configuration of a managed resource.
+// Configurer is the real one; controller tests use fakes.
+type ConfigSource interface {
+	Config(ctx context.Context, mg resource.LegacyManaged, region string) (aws.Config, error) //nolint:staticcheck // The issue asks for cluster-scoped managed resources, which crossplane-runtime calls LegacyManaged.
+}
+
 // A Configurer builds the AWS configuration for a managed resource from the
 // ProviderConfig it references, and records that the resource uses it.
 type Configurer struct {

@@ -15,7 +15,6 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stratus-dev/stratus/internal/provider"
@@ -65,13 +64,8 @@ func Setup(mgr ctrl.Manager, o provider.ControllerOptions) error {
 	return provider.SetupManaged(mgr, o, k, &v1beta1.Instance{}, c, managed.WithInitializers())
 }
 
-// A configurer returns the AWS configuration of a managed resource.
-type configurer interface {
-	Config(ctx context.Context, mg resource.LegacyManaged, region string) (aws.Config, error)
-}
-
 type connector struct {
-	config configurer
+	config clients.ConfigSource
 	newAPI func(aws.Config) API
 }
 

@@ -239,7 +239,7 @@ type fakeConfigurer struct {
 	region string
 }
 
-func (f *fakeConfigurer) Config(_ context.Context, _ resource.LegacyManaged, region string) (aws.Config, error) {
+func (f *fakeConfigurer) Config(_ context.Context, _ resource.LegacyManaged, region string) (aws.Config, error) { //nolint:staticcheck // The configurer interface takes LegacyManaged.
 	f.region = region
 	return f.cfg, f.err
 }
