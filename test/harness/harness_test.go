@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,13 +30,19 @@ func TestMain(m *testing.M) { Main(m) }
 
 func TestCRDsInstalled(t *testing.T) {
 	env := Get(t)
-	want := []string{
-		"providerconfigs.aws.stratus.dev",
-		"providerconfigs.azure.stratus.dev",
-		"providerconfigs.gcp.stratus.dev",
-		"providerconfigusages.aws.stratus.dev",
-		"providerconfigusages.azure.stratus.dev",
-		"providerconfigusages.gcp.stratus.dev",
+	// Every Stratus CRD in cluster/crds (files are <group>_<plural>.yaml),
+	// the provider ProviderConfigs among them.
+	files, err := filepath.Glob(filepath.Join(env.Root, "cluster", "crds", "*stratus.dev_*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, f := range files {
+		group, plural, _ := strings.Cut(strings.TrimSuffix(filepath.Base(f), ".yaml"), "_")
+		want = append(want, plural+"."+group)
+	}
+	if !slices.Contains(want, "providerconfigs.aws.stratus.dev") {
+		t.Fatalf("cluster/crds lacks the AWS ProviderConfig: %v", want)
 	}
 	l := &extv1.CustomResourceDefinitionList{}
 	if err := env.Client.List(context.Background(), l); err != nil {
