@@ -141,6 +141,13 @@ func TestUserAndDesiredTags(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"team": "a"}, UserTags(map[string]string{"team": "a", TagName: "db", TagUID: "uid-1", "aws:x": "y"})); diff != "" {
 		t.Errorf("UserTags(...): -want, +got:\n%s", diff)
 	}
+	observed := map[string]string{"team": "b", "owner": "init", TagUID: "uid-1"}
+	if diff := cmp.Diff(map[string]string{"team": "b", "owner": "init", TagName: "db", TagUID: "uid-1"}, ManagedTags(mg, nil, observed)); diff != "" {
+		t.Errorf("ManagedTags(nil spec) should keep the tags the resource has: -want, +got:\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"team": "a", TagName: "db", TagUID: "uid-1"}, ManagedTags(mg, map[string]string{"team": "a"}, observed)); diff != "" {
+		t.Errorf("ManagedTags(spec) should be the spec's tags: -want, +got:\n%s", diff)
+	}
 	if got := UserTags(map[string]string{TagUID: "uid-1"}); got != nil {
 		t.Errorf("UserTags of only Stratus tags: want nil, got %v", got)
 	}

@@ -26,6 +26,17 @@ func DesiredTags(mg resource.Object, spec map[string]string) map[string]string {
 	return t
 }
 
+// ManagedTags returns the tags mg's cloud resource should carry, given the
+// tags it has. When the spec sets no tags (spec.forProvider.tags unset, e.g.
+// because spec.initProvider sets them), Stratus manages only its own tags
+// and keeps the others; otherwise the spec's tags are the whole truth.
+func ManagedTags(mg resource.Object, spec, observed map[string]string) map[string]string {
+	if spec == nil {
+		spec = UserTags(observed)
+	}
+	return DesiredTags(mg, spec)
+}
+
 // DiffTags returns the tags to set and the keys to remove to turn observed
 // into desired. Tags AWS reserves (aws:*) are left alone.
 func DiffTags(desired, observed map[string]string) (set map[string]string, remove []string) {

@@ -236,7 +236,7 @@ func upToDate(cr *v1beta1.Instance, in *ec2types.Instance) bool {
 	if hasRestartMark(in) || needsResize(fp, in) || needsGroups(fp, in) {
 		return false
 	}
-	set, remove := clients.DiffTags(clients.DesiredTags(cr, fp.Tags), userTags(in))
+	set, remove := clients.DiffTags(clients.ManagedTags(cr, fp.Tags, userTags(in)), userTags(in))
 	return len(set) == 0 && len(remove) == 0
 }
 
@@ -358,7 +358,7 @@ func (e *external) Update(ctx context.Context, cr *v1beta1.Instance) (managed.Ex
 		return managed.ExternalUpdate{}, err
 	}
 	fp := cr.Spec.ForProvider
-	desired := clients.DesiredTags(cr, fp.Tags)
+	desired := clients.ManagedTags(cr, fp.Tags, clients.EC2TagMap(in.Tags))
 	if keepRestartMark(fp, in) {
 		desired[tagRestart] = restartReason
 	}

@@ -144,7 +144,7 @@ func (d groupDiff) empty() bool {
 // VPC cannot change.
 func diff(cr *v1beta1.SecurityGroup, sg *ec2types.SecurityGroup) groupDiff {
 	fp := cr.Spec.ForProvider
-	set, remove := clients.DiffTags(clients.DesiredTags(cr, fp.Tags), clients.EC2TagMap(sg.Tags))
+	set, remove := clients.DiffTags(clients.ManagedTags(cr, fp.Tags, clients.EC2TagMap(sg.Tags)), clients.EC2TagMap(sg.Tags))
 	return groupDiff{
 		ingress:    diffRules(fp.Ingress, sg.IpPermissions),
 		egress:     diffRules(fp.Egress, sg.IpPermissionsEgress),
@@ -223,7 +223,7 @@ func (e *external) Update(ctx context.Context, cr *v1beta1.SecurityGroup) (manag
 			return managed.ExternalUpdate{}, clients.Wrap(err, "cannot update security group egress rule descriptions")
 		}
 	}
-	return managed.ExternalUpdate{}, clients.UpdateEC2Tags(ctx, e.api, aws.ToString(id), clients.DesiredTags(cr, cr.Spec.ForProvider.Tags), clients.EC2TagMap(sg.Tags))
+	return managed.ExternalUpdate{}, clients.UpdateEC2Tags(ctx, e.api, aws.ToString(id), clients.ManagedTags(cr, cr.Spec.ForProvider.Tags, clients.EC2TagMap(sg.Tags)), clients.EC2TagMap(sg.Tags))
 }
 
 // Delete deletes the security group. A group that network interfaces or

@@ -138,7 +138,7 @@ func upToDate(cr *v1beta1.Subnet, observed *v1beta1.SubnetParameters, observedTa
 	if !clients.BoolMatches(fp.MapPublicIPOnLaunch, observed.MapPublicIPOnLaunch) {
 		return false
 	}
-	set, remove := clients.DiffTags(clients.DesiredTags(cr, fp.Tags), observedTags)
+	set, remove := clients.DiffTags(clients.ManagedTags(cr, fp.Tags, observedTags), observedTags)
 	return len(set) == 0 && len(remove) == 0
 }
 
@@ -181,7 +181,7 @@ func (e *external) Update(ctx context.Context, cr *v1beta1.Subnet) (managed.Exte
 			return managed.ExternalUpdate{}, clients.Wrap(err, "cannot modify subnet attribute mapPublicIpOnLaunch")
 		}
 	}
-	return managed.ExternalUpdate{}, clients.UpdateEC2Tags(ctx, e.api, aws.ToString(sn.SubnetId), clients.DesiredTags(cr, fp.Tags), clients.EC2TagMap(sn.Tags))
+	return managed.ExternalUpdate{}, clients.UpdateEC2Tags(ctx, e.api, aws.ToString(sn.SubnetId), clients.ManagedTags(cr, fp.Tags, clients.EC2TagMap(sn.Tags)), clients.EC2TagMap(sn.Tags))
 }
 
 // Delete deletes the subnet. A subnet that still holds network interfaces

@@ -157,7 +157,7 @@ func upToDate(cr *v1beta1.VPC, observed *v1beta1.VPCParameters, observedTags map
 	if !clients.BoolMatches(fp.EnableDNSSupport, observed.EnableDNSSupport) || !clients.BoolMatches(fp.EnableDNSHostnames, observed.EnableDNSHostnames) {
 		return false
 	}
-	set, remove := clients.DiffTags(clients.DesiredTags(cr, fp.Tags), observedTags)
+	set, remove := clients.DiffTags(clients.ManagedTags(cr, fp.Tags, observedTags), observedTags)
 	return len(set) == 0 && len(remove) == 0
 }
 
@@ -211,7 +211,7 @@ func (e *external) Update(ctx context.Context, cr *v1beta1.VPC) (managed.Externa
 			return managed.ExternalUpdate{}, clients.Wrap(err, "cannot modify VPC DNS hostnames")
 		}
 	}
-	return managed.ExternalUpdate{}, clients.UpdateEC2Tags(ctx, e.api, *id, clients.DesiredTags(cr, fp.Tags), clients.EC2TagMap(vpc.Tags))
+	return managed.ExternalUpdate{}, clients.UpdateEC2Tags(ctx, e.api, *id, clients.ManagedTags(cr, fp.Tags, clients.EC2TagMap(vpc.Tags)), clients.EC2TagMap(vpc.Tags))
 }
 
 // Delete deletes the VPC. A VPC that still holds subnets or security groups

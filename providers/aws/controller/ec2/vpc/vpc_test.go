@@ -291,14 +291,14 @@ func TestObserve(t *testing.T) {
 			},
 		},
 		"ObserveOnly": {
-			reason: "An observe-only resource is not late-initialized: the reconciler would persist its spec.",
+			reason: "An observe-only resource is not late-initialized (the reconciler would persist its spec); with no tags in its spec its tags are left alone.",
 			api:    &fakeAPI{describeVpcs: describe(vpc(), nil), describeAttr: attributes(true, false)},
 			cr: newVPC(func(cr *v1beta1.VPC) {
 				cr.Spec.ManagementPolicies = xpv2.ManagementPolicies{xpv2.ManagementActionObserve}
 				cr.Spec.ForProvider = v1beta1.VPCParameters{}
 			}),
 			want: want{
-				o: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: false},
+				o: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true},
 				cr: newVPC(available, func(cr *v1beta1.VPC) {
 					cr.Spec.ManagementPolicies = xpv2.ManagementPolicies{xpv2.ManagementActionObserve}
 					cr.Spec.ForProvider = v1beta1.VPCParameters{}

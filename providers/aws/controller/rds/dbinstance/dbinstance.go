@@ -100,7 +100,7 @@ func (e *external) Observe(ctx context.Context, cr *v1beta1.DBInstance) (managed
 		return managed.ExternalObservation{}, err
 	}
 	_, changed := modifications(&cr.Spec.ForProvider, observed)
-	set, remove := clients.DiffTags(clients.DesiredTags(cr, cr.Spec.ForProvider.Tags), clients.RDSTagMap(db.TagList))
+	set, remove := clients.DiffTags(clients.ManagedTags(cr, cr.Spec.ForProvider.Tags, clients.RDSTagMap(db.TagList)), clients.RDSTagMap(db.TagList))
 	return managed.ExternalObservation{
 		ResourceExists:          true,
 		ResourceUpToDate:        !changed && pwUpToDate && len(set) == 0 && len(remove) == 0,
@@ -438,7 +438,7 @@ func (e *external) Update(ctx context.Context, cr *v1beta1.DBInstance) (managed.
 		return managed.ExternalUpdate{}, err
 	}
 	fp := &cr.Spec.ForProvider
-	if err := clients.UpdateRDSTags(ctx, e.api, aws.ToString(db.DBInstanceArn), clients.DesiredTags(cr, fp.Tags), clients.RDSTagMap(db.TagList)); err != nil {
+	if err := clients.UpdateRDSTags(ctx, e.api, aws.ToString(db.DBInstanceArn), clients.ManagedTags(cr, fp.Tags, clients.RDSTagMap(db.TagList)), clients.RDSTagMap(db.TagList)); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
 	if aws.ToString(db.DBInstanceStatus) != statusAvailable {

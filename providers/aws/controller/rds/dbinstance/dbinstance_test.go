@@ -421,7 +421,7 @@ func TestObserve(t *testing.T) {
 				}),
 				// Without the Stratus tags it differs, but only an update,
 				// which the policy forbids, would add them.
-				o: managed.ExternalObservation{ResourceExists: true, ConnectionDetails: details("")},
+				o: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: details("")},
 			},
 		},
 		"FieldDiffers": {

@@ -136,7 +136,7 @@ func groupUpToDate(fp *v1beta1.DBSubnetGroupParameters, observed *v1beta1.DBSubn
 
 // tagsUpToDate reports whether the group carries exactly the desired tags.
 func tagsUpToDate(cr *v1beta1.DBSubnetGroup, observed map[string]string) bool {
-	set, remove := clients.DiffTags(clients.DesiredTags(cr, cr.Spec.ForProvider.Tags), observed)
+	set, remove := clients.DiffTags(clients.ManagedTags(cr, cr.Spec.ForProvider.Tags, observed), observed)
 	return len(set) == 0 && len(remove) == 0
 }
 
@@ -174,7 +174,7 @@ func (e *external) Update(ctx context.Context, cr *v1beta1.DBSubnetGroup) (manag
 			return managed.ExternalUpdate{}, clients.Wrap(err, "cannot modify DB subnet group")
 		}
 	}
-	return managed.ExternalUpdate{}, clients.UpdateRDSTags(ctx, e.api, aws.ToString(g.DBSubnetGroupArn), clients.DesiredTags(cr, fp.Tags), tags)
+	return managed.ExternalUpdate{}, clients.UpdateRDSTags(ctx, e.api, aws.ToString(g.DBSubnetGroupArn), clients.ManagedTags(cr, fp.Tags, tags), tags)
 }
 
 // Delete deletes the DB subnet group. AWS refuses while a DB instance uses
