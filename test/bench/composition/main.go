@@ -13,7 +13,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -25,7 +24,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"syscall"
 	"text/tabwriter"
@@ -45,6 +43,7 @@ import (
 	"github.com/stratus-dev/stratus/internal/crds"
 	"github.com/stratus-dev/stratus/internal/localcp"
 	"github.com/stratus-dev/stratus/internal/proc"
+	"github.com/stratus-dev/stratus/test/bench/internal/bench"
 	"github.com/stratus-dev/stratus/test/harness"
 )
 
@@ -194,8 +193,8 @@ type report struct {
 
 	// IdleMemory is the core's memory just before the first create;
 	// Memory is its memory at the end, whose PeakRSS covers the whole run.
-	IdleMemory memory `json:"idleMemory"`
-	Memory     memory `json:"memory"`
+	IdleMemory bench.Memory `json:"idleMemory"`
+	Memory     bench.Memory `json:"memory"`
 
 	// CoreCPUSeconds is the CPU time the core used from the first create
 	// until all claims were Ready; MachineBusy is the fraction of all the
@@ -241,7 +240,7 @@ func main() {
 // cancellation alike.
 func run(ctx context.Context, o options, out io.Writer) (r *report, err error) { //nolint:gocyclo // One linear sequence of steps, each with its own error.
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
-	load, _ := loadAverage() // Reported only; a machine without procfs reports 0.
+	load, _ := bench.LoadAverage() // Reported only; a machine without procfs reports 0.
 
 	root, err := harness.Root()
 	if err != nil {
@@ -273,7 +272,7 @@ func run(ctx context.Context, o options, out io.Writer) (r *report, err error) {
 		return nil, err
 	}
 	say("==> Starting a local control plane")
-	co := localcp.Options{BinDir: binDir, Progress: indent{out}}
+	co := localcp.Options{BinDir: binDir, Progress: bench.Indent{W: out}}
 	if o.dir != "" {
 		co.Dir = filepath.Join(work, "controlplane")
 	}
@@ -343,11 +342,11 @@ func run(ctx context.Context, o options, out io.Writer) (r *report, err error) {
 	if err != nil {
 		return nil, err
 	}
-	r = &report{Claims: o.claims, Namespaces: o.namespaces, ComposedPerClaim: composedPerClaim, CPUs: runtime.NumCPU(), Platform: runtime.GOOS + "/" + runtime.GOARCH, Source: source(ctx, root), LoadAverage: load}
-	if r.IdleMemory, err = readMemory(stratus.Pid()); err != nil {
+	r = &report{Claims: o.claims, Namespaces: o.namespaces, ComposedPerClaim: composedPerClaim, CPUs: runtime.NumCPU(), Platform: runtime.GOOS + "/" + runtime.GOARCH, Source: bench.Source(ctx, root, "apis", "cmd", "internal"), LoadAverage: load}
+	if r.IdleMemory, err = bench.ReadMemory(stratus.Pid()); err != nil {
 		return nil, err
 	}
-	cpuBefore, err := readCPU(stratus.Pid())
+	cpuBefore, err := bench.ReadCPU(stratus.Pid())
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +365,7 @@ func run(ctx context.Context, o options, out io.Writer) (r *report, err error) {
 		return nil, err
 	}
 	r.ReadySeconds = ready.Seconds()
-	cpuReady, err := readCPU(stratus.Pid())
+	cpuReady, err := bench.ReadCPU(stratus.Pid())
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +382,7 @@ func run(ctx context.Context, o options, out io.Writer) (r *report, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.Memory, err = readMemory(stratus.Pid()); err != nil {
+	if r.Memory, err = bench.ReadMemory(stratus.Pid()); err != nil {
 		return nil, err
 	}
 
@@ -396,20 +395,6 @@ func run(ctx context.Context, o options, out io.Writer) (r *report, err error) {
 	r.WritesPerClaimAtReady = withoutClaimCreates(atReady.since(before), o.claims).total() / float64(o.claims)
 	r.WritesByKind = coreWrites.rows(o.claims)
 	return r, nil
-}
-
-// source names the commit of the tree at root, noting uncommitted changes
-// to the code the core is built from.
-func source(ctx context.Context, root string) string {
-	b, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--short", "HEAD").Output()
-	if err != nil {
-		return "unknown (not a git checkout)"
-	}
-	s := strings.TrimSpace(string(b))
-	if b, err := exec.CommandContext(ctx, "git", "-C", root, "status", "--porcelain", "--", "apis", "cmd", "internal").Output(); err == nil && len(bytes.TrimSpace(b)) > 0 {
-		s += " with uncommitted changes"
-	}
-	return s
 }
 
 // withoutClaimCreates returns w less the benchmark's own n claim creates.
@@ -622,14 +607,14 @@ func printReport(w io.Writer, r *report) {
 	fmt.Fprintf(tw, "API writes per claim by the core\t%.1f\t≤ %.0f\t%.0f\t%s\n",
 		r.WritesPerClaim, targets.WritesPerClaim, crossplane.WritesPerClaim, verdict(r.WritesPerClaim <= targets.WritesPerClaim))
 	fmt.Fprintf(tw, "Core peak RSS (VmHWM)\t%s\t< %s\t%s\t%s\n",
-		mb(r.Memory.PeakRSS), mb(targets.PeakRSS), mb(crossplane.PeakRSS), verdict(r.Memory.PeakRSS < targets.PeakRSS))
+		bench.MB(r.Memory.PeakRSS), bench.MB(targets.PeakRSS), bench.MB(crossplane.PeakRSS), verdict(r.Memory.PeakRSS < targets.PeakRSS))
 	_ = tw.Flush()
 
 	fmt.Fprintf(w, "\nSource: %s. Load average at the start: %.2f.\n", r.Source, r.LoadAverage)
 	fmt.Fprintf(w, "Claims created in %.1f s (first create to last).\n", r.CreateSeconds)
 	fmt.Fprintf(w, "From the first create to all Ready the core used %.1f CPU-seconds (%.0f%% of one CPU) and the machine's CPUs were %.0f%% busy.\n",
 		r.CoreCPUSeconds, 100*r.CoreCPUSeconds/r.ReadySeconds, 100*r.MachineBusy)
-	fmt.Fprintf(w, "Core RSS: %s idle before the first create, %s at the end, %s at peak.\n", mb(r.IdleMemory.RSS), mb(r.Memory.RSS), mb(r.Memory.PeakRSS))
+	fmt.Fprintf(w, "Core RSS: %s idle before the first create, %s at the end, %s at peak.\n", bench.MB(r.IdleMemory.RSS), bench.MB(r.Memory.RSS), bench.MB(r.Memory.PeakRSS))
 	fmt.Fprintf(w, "API writes: %.0f in all, less %.0f claim creates by the benchmark: %.0f (%.1f per claim; %.1f per claim when the last claim became Ready).\n",
 		r.Writes, r.BenchmarkWrites, r.CoreWrites, r.WritesPerClaim, r.WritesPerClaimAtReady)
 
@@ -647,14 +632,4 @@ func verdict(met bool) string {
 		return "met"
 	}
 	return "MISSED"
-}
-
-// indent indents each write, for nested progress lines.
-type indent struct{ w io.Writer }
-
-func (i indent) Write(b []byte) (int, error) {
-	if _, err := io.WriteString(i.w, "    "+strings.TrimRight(string(b), "\n")+"\n"); err != nil {
-		return 0, err
-	}
-	return len(b), nil
 }

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bufio"
@@ -9,48 +9,55 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 )
 
-// memory is what /proc/<pid>/status says about a process's resident memory.
-type memory struct {
+// Memory is what /proc/<pid>/status says about a process's resident memory.
+type Memory struct {
 	// PeakRSS is VmHWM: the most resident memory the process ever had.
 	PeakRSS int64 `json:"peakRSSBytes"`
 
-	// RSS is VmRSS: its resident memory now.
+	// RSS is VmRSS: its resident memory now, the sum of RSSAnon and
+	// RSSFile (and any shared memory).
 	RSS int64 `json:"rssBytes"`
+
+	// RSSAnon is RssAnon: the resident part of RSS that no file backs,
+	// e.g. a Go program's heap and stacks.
+	RSSAnon int64 `json:"rssAnonBytes"`
+
+	// RSSFile is RssFile: the resident part of RSS that files back, e.g.
+	// the pages of its own binary it has touched.
+	RSSFile int64 `json:"rssFileBytes"`
 }
 
-// readMemory reads the resident memory of process pid from procfs, so it
+// ReadMemory reads the resident memory of process pid from procfs, so it
 // works only on Linux.
-func readMemory(pid int) (memory, error) {
+func ReadMemory(pid int) (Memory, error) {
 	path := "/proc/" + strconv.Itoa(pid) + "/status"
 	f, err := os.Open(path)
 	if err != nil {
-		return memory{}, errors.Wrap(err, "cannot read process memory (procfs is Linux only)")
+		return Memory{}, errors.Wrap(err, "cannot read process memory (procfs is Linux only)")
 	}
 	defer f.Close()
-	var m memory
+	var m Memory
+	fields := map[string]*int64{"VmHWM": &m.PeakRSS, "VmRSS": &m.RSS, "RssAnon": &m.RSSAnon, "RssFile": &m.RSSFile}
 	found := 0
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		name, value, ok := strings.Cut(s.Text(), ":")
-		if !ok || (name != "VmHWM" && name != "VmRSS") {
+		field := fields[name]
+		if !ok || field == nil {
 			continue
 		}
 		b, err := parseKB(value)
 		if err != nil {
-			return memory{}, errors.Wrapf(err, "cannot parse %s in %s", name, path)
+			return Memory{}, errors.Wrapf(err, "cannot parse %s in %s", name, path)
 		}
-		if name == "VmHWM" {
-			m.PeakRSS = b
-		} else {
-			m.RSS = b
-		}
+		*field = b
 		found++
 	}
 	if err := s.Err(); err != nil {
-		return memory{}, errors.Wrapf(err, "cannot read %s", path)
+		return Memory{}, errors.Wrapf(err, "cannot read %s", path)
 	}
-	if found != 2 {
-		return memory{}, errors.Errorf("%s has no VmHWM and VmRSS lines", path)
+	if found != len(fields) {
+		return Memory{}, errors.Errorf("%s lacks some of the VmHWM, VmRSS, RssAnon and RssFile lines", path)
 	}
 	return m, nil
 }
@@ -65,9 +72,9 @@ func parseKB(s string) (int64, error) {
 	return n * 1024, errors.Wrapf(err, "%q is not a size in kB", strings.TrimSpace(s))
 }
 
-// mb formats bytes in megabytes (10^6 bytes), the stricter reading of a
+// MB formats bytes in megabytes (10^6 bytes), the stricter reading of a
 // target given in MB.
-func mb(b int64) string {
+func MB(b int64) string {
 	return strconv.FormatFloat(float64(b)/1e6, 'f', 1, 64) + " MB"
 }
 
@@ -75,8 +82,8 @@ func mb(b int64) string {
 // Linux ABI fixes at 100 a second.
 const userHZ = 100
 
-// cpuTimes are CPU times in seconds.
-type cpuTimes struct {
+// CPUTimes are CPU times in seconds.
+type CPUTimes struct {
 	// Process is the user and system time of one process.
 	Process float64
 	// Busy and Total are the whole machine's non-idle and total time,
@@ -84,44 +91,44 @@ type cpuTimes struct {
 	Busy, Total float64
 }
 
-// readCPU reads the CPU time process pid and the whole machine have used.
-func readCPU(pid int) (cpuTimes, error) {
+// ReadCPU reads the CPU time process pid and the whole machine have used.
+func ReadCPU(pid int) (CPUTimes, error) {
 	path := "/proc/" + strconv.Itoa(pid) + "/stat"
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return cpuTimes{}, errors.Wrap(err, "cannot read process CPU time (procfs is Linux only)")
+		return CPUTimes{}, errors.Wrap(err, "cannot read process CPU time (procfs is Linux only)")
 	}
 	// The command name in parentheses may hold spaces; fields count from
 	// the state after it: utime and stime are fields 14 and 15 of the line.
 	_, after, ok := strings.Cut(string(b), ") ")
 	f := strings.Fields(after)
 	if !ok || len(f) < 13 {
-		return cpuTimes{}, errors.Errorf("%s is not a process stat line", path)
+		return CPUTimes{}, errors.Errorf("%s is not a process stat line", path)
 	}
-	var t cpuTimes
+	var t CPUTimes
 	for _, s := range f[11:13] {
 		n, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return cpuTimes{}, errors.Wrapf(err, "cannot parse CPU time in %s", path)
+			return CPUTimes{}, errors.Wrapf(err, "cannot parse CPU time in %s", path)
 		}
 		t.Process += n / userHZ
 	}
 
 	b, err = os.ReadFile("/proc/stat")
 	if err != nil {
-		return cpuTimes{}, errors.Wrap(err, "cannot read machine CPU time")
+		return CPUTimes{}, errors.Wrap(err, "cannot read machine CPU time")
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
 	f = strings.Fields(line)
 	if len(f) < 6 || f[0] != "cpu" {
-		return cpuTimes{}, errors.New("/proc/stat does not start with a cpu line")
+		return CPUTimes{}, errors.New("/proc/stat does not start with a cpu line")
 	}
 	// user nice system idle iowait irq softirq steal ...; idle and
 	// iowait are not busy.
 	for i, s := range f[1:] {
 		n, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return cpuTimes{}, errors.Wrap(err, "cannot parse /proc/stat")
+			return CPUTimes{}, errors.Wrap(err, "cannot parse /proc/stat")
 		}
 		if i >= 8 {
 			break // guest times are already counted in user and nice
@@ -134,8 +141,8 @@ func readCPU(pid int) (cpuTimes, error) {
 	return t, nil
 }
 
-// loadAverage returns the machine's one-minute load average.
-func loadAverage() (float64, error) {
+// LoadAverage returns the machine's one-minute load average.
+func LoadAverage() (float64, error) {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
 		return 0, errors.Wrap(err, "cannot read load average (procfs is Linux only)")
