@@ -236,7 +236,8 @@ func upToDate(cr *v1beta1.Instance, in *ec2types.Instance) bool {
 	if hasRestartMark(in) || needsResize(fp, in) || needsGroups(fp, in) {
 		return false
 	}
-	set, remove := clients.DiffTags(clients.ManagedTags(cr, fp.Tags, userTags(in)), userTags(in))
+	observed := userTags(in)
+	set, remove := clients.DiffTags(clients.ManagedTags(cr, fp.Tags, observed), observed)
 	return len(set) == 0 && len(remove) == 0
 }
 
@@ -358,7 +359,9 @@ func (e *external) Update(ctx context.Context, cr *v1beta1.Instance) (managed.Ex
 		return managed.ExternalUpdate{}, err
 	}
 	fp := cr.Spec.ForProvider
-	desired := clients.ManagedTags(cr, fp.Tags, clients.EC2TagMap(in.Tags))
+	// The restart mark is not a user tag: with no tags in the spec it must
+	// not be kept as one, or it would never be removed.
+	desired := clients.ManagedTags(cr, fp.Tags, userTags(in))
 	if keepRestartMark(fp, in) {
 		desired[tagRestart] = restartReason
 	}

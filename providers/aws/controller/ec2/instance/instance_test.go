@@ -649,6 +649,12 @@ func TestUpdate(t *testing.T) {
 			api:    &fakeAPI{describeInstances: describe(instance(withRestartMark()), nil)},
 			want:   want{calls: []any{&ec2.DeleteTagsInput{Resources: []string{id}, Tags: []ec2types.Tag{{Key: aws.String(tagRestart)}}}}},
 		},
+		"ResizeDoneNoSpecTags": {
+			reason: "With no tags in the spec (Stratus keeps the tags the instance has), the restart mark is still removed: it is not a user tag.",
+			cr:     newInstance(func(cr *v1beta1.Instance) { cr.Spec.ForProvider.Tags = nil }),
+			api:    &fakeAPI{describeInstances: describe(instance(withRestartMark()), nil)},
+			want:   want{calls: []any{&ec2.DeleteTagsInput{Resources: []string{id}, Tags: []ec2types.Tag{{Key: aws.String(tagRestart)}}}}},
+		},
 		"StopError": {
 			reason: "Errors stopping the instance are returned with context.",
 			cr:     newInstance(large),
