@@ -46,7 +46,7 @@ const (
 	templateDir     = "template"
 	instancesDir    = "instances"
 	passwordFile    = "superuser-password"
-	portFile        = "port"
+	addressFile     = "address"
 	provisionedFile = "provisioned"
 	logFile         = "postgres.log"
 	dataDir         = "data"
@@ -63,7 +63,6 @@ const (
 // settings are off because the data lives only as long as the local cloud's
 // folder and must survive a crash of the local cloud, not of the machine.
 var settings = []string{
-	"listen_addresses = '127.0.0.1'",
 	"unix_socket_directories = ''",
 	"shared_buffers = 16MB",
 	"max_connections = 40",
@@ -109,7 +108,9 @@ type Spec struct {
 type Status struct {
 	// Ready is true once the server accepts connections as Spec.User.
 	Ready bool
-	// Port is the server's loopback port; known from the first Ensure.
+	// Host is the server's loopback address and Port its port; both are
+	// known from the first Ensure and never change.
+	Host string
 	Port int
 	// Err is the last error bringing the instance up, if any; Ensure keeps
 	// retrying.
@@ -135,6 +136,7 @@ type Manager struct {
 type instance struct {
 	id   string
 	dir  string
+	host string
 	port int
 
 	busy    bool // a goroutine is bringing the instance up
@@ -300,7 +302,21 @@ func (m *Manager) template(ctx context.Context) (string, error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return dir, errors.Wrap(err, "cannot configure the template's postgresql.conf")
+	if err != nil {
+		return "", errors.Wrap(err, "cannot configure the template's postgresql.conf")
+	}
+	// Each server has its own loopback address; clients reach it from any
+	// address of 127.0.0.0/8.
+	hba := filepath.Join(dir, "pg_hba.conf")
+	f, err = os.OpenFile(hba, os.O_APPEND|os.O_WRONLY, 0) //nolint:gosec // G304: inside the template cluster.
+	if err != nil {
+		return "", errors.Wrap(err, "cannot open the template's pg_hba.conf")
+	}
+	_, err = f.WriteString("host all all 127.0.0.0/8 scram-sha-256\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return dir, errors.Wrap(err, "cannot configure the template's pg_hba.conf")
 }
 
 // Ensure brings instance id up without blocking: the first call starts the
@@ -317,13 +333,13 @@ func (m *Manager) Ensure(id string, spec Spec) Status {
 	in, ok := m.instances[id]
 	if !ok {
 		in = &instance{id: id, dir: filepath.Join(m.dir, instancesDir, dirName(id))}
-		if b, err := os.ReadFile(filepath.Join(in.dir, portFile)); err == nil { //nolint:gosec // G304: inside the manager's folder.
-			in.port, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		if b, err := os.ReadFile(filepath.Join(in.dir, addressFile)); err == nil { //nolint:gosec // G304: inside the manager's folder.
+			in.host, in.port = parseAddress(strings.TrimSpace(string(b)))
 		}
 		m.instances[id] = in
 	}
 	if in.ready && in.running() {
-		return Status{Ready: true, Port: in.port}
+		return Status{Ready: true, Host: in.host, Port: in.port}
 	}
 	in.ready = false
 	if !in.busy && (in.lastErr == nil || time.Since(in.failed) > retryAfter) {
@@ -331,7 +347,16 @@ func (m *Manager) Ensure(id string, spec Spec) Status {
 		in.busy, in.cancel, in.done = true, cancel, make(chan struct{})
 		go m.bringUp(ctx, in, spec)
 	}
-	return Status{Port: in.port, Err: in.lastErr}
+	return Status{Host: in.host, Port: in.port, Err: in.lastErr}
+}
+
+func parseAddress(s string) (string, int) {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", 0
+	}
+	p, _ := strconv.Atoi(port)
+	return host, p
 }
 
 func (in *instance) running() bool {
@@ -372,7 +397,7 @@ func (m *Manager) up(ctx context.Context, in *instance, spec Spec) error {
 			return errors.Wrapf(err, "cannot hand %s to the postgres user", in.dir)
 		}
 	}
-	port, err := m.port(in)
+	host, port, err := m.address(in)
 	if err != nil {
 		return err
 	}
@@ -388,7 +413,7 @@ func (m *Manager) up(ctx context.Context, in *instance, spec Spec) error {
 		}
 	}
 	if !in.running() {
-		if err := m.start(in, port); err != nil {
+		if err := m.start(in, host, port); err != nil {
 			return err
 		}
 	}
@@ -398,44 +423,76 @@ func (m *Manager) up(ctx context.Context, in *instance, spec Spec) error {
 	if _, err := os.Stat(filepath.Join(in.dir, provisionedFile)); err == nil {
 		return nil
 	}
-	if err := m.provision(ctx, port, spec); err != nil {
+	if err := m.provision(ctx, host, port, spec); err != nil {
 		return err
 	}
 	return errors.Wrap(os.WriteFile(filepath.Join(in.dir, provisionedFile), []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600),
 		"cannot record that the instance is provisioned")
 }
 
-// port returns the instance's port, choosing and recording one the first
-// time. The port stays the same across restarts, so endpoints the APIs
-// reported stay true.
-func (m *Manager) port(in *instance) (int, error) {
+// DefaultPort is the port every server listens on when it can: each server
+// has a loopback address of its own (127.0.1.1, 127.0.1.2, ...), so all of
+// them can use PostgreSQL's standard port, as cloud databases do. APIs with
+// no port field (Cloud SQL, Azure's FQDN) depend on it.
+const DefaultPort = 5432
+
+// address returns the instance's host and port, choosing and recording them
+// the first time. They stay the same across restarts, so endpoints the APIs
+// reported stay true. When the standard port cannot be had on a fresh
+// loopback address (something listens on it for every address), the server
+// gets 127.0.0.1 and a free port instead.
+func (m *Manager) address(in *instance) (string, int, error) {
 	m.mu.Lock()
-	p := in.port
-	m.mu.Unlock()
-	if p != 0 {
-		return p, nil
+	defer m.mu.Unlock()
+	if in.port != 0 {
+		return in.host, in.port, nil
 	}
-	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, errors.Wrap(err, "cannot find a free loopback port")
+	taken := map[string]bool{}
+	for _, o := range m.instances {
+		taken[o.host] = true
 	}
-	p = l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
-	if err := os.WriteFile(filepath.Join(in.dir, portFile), []byte(strconv.Itoa(p)+"\n"), 0o600); err != nil {
-		return 0, errors.Wrap(err, "cannot record the instance's port")
+	entries, _ := os.ReadDir(filepath.Join(m.dir, instancesDir))
+	for _, e := range entries {
+		if b, err := os.ReadFile(filepath.Join(m.dir, instancesDir, e.Name(), addressFile)); err == nil { //nolint:gosec // G304: inside the manager's folder.
+			h, _ := parseAddress(strings.TrimSpace(string(b)))
+			taken[h] = true
+		}
 	}
-	m.mu.Lock()
-	in.port = p
-	m.mu.Unlock()
-	return p, nil
+	host, port := "", 0
+	for i := 1; i < 255*254 && host == ""; i++ {
+		h := fmt.Sprintf("127.0.%d.%d", 1+i/254, 1+i%254)
+		if taken[h] {
+			continue
+		}
+		if l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", net.JoinHostPort(h, strconv.Itoa(DefaultPort))); err == nil {
+			_ = l.Close()
+			host, port = h, DefaultPort
+		} else {
+			break
+		}
+	}
+	if host == "" {
+		l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", 0, errors.Wrap(err, "cannot find a free loopback port")
+		}
+		host, port = "127.0.0.1", l.Addr().(*net.TCPAddr).Port
+		_ = l.Close()
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	if err := os.WriteFile(filepath.Join(in.dir, addressFile), []byte(addr+"\n"), 0o600); err != nil {
+		return "", 0, errors.Wrap(err, "cannot record the instance's address")
+	}
+	in.host, in.port = host, port
+	return host, port, nil
 }
 
-func (m *Manager) start(in *instance, port int) error {
+func (m *Manager) start(in *instance, host string, port int) error {
 	lf, err := os.OpenFile(filepath.Join(in.dir, logFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600) //nolint:gosec // G304: inside the manager's folder.
 	if err != nil {
 		return errors.Wrap(err, "cannot open the server's log file")
 	}
-	cmd := exec.Command(filepath.Join(m.bin, "postgres"), "-D", filepath.Join(in.dir, dataDir), "-p", strconv.Itoa(port)) //nolint:gosec // G204: the configured PostgreSQL binary.
+	cmd := exec.Command(filepath.Join(m.bin, "postgres"), "-D", filepath.Join(in.dir, dataDir), "-p", strconv.Itoa(port), "-c", "listen_addresses="+host) //nolint:gosec // G204: the configured PostgreSQL binary.
 	cmd.Stdout, cmd.Stderr = lf, lf
 	// SIGINT is a fast shutdown: if the local cloud dies, its servers stop
 	// cleanly and start again with it.
@@ -456,9 +513,9 @@ func (m *Manager) start(in *instance, port int) error {
 	return nil
 }
 
-func (m *Manager) connString(port int, user, password, db string) string {
-	return fmt.Sprintf("host=127.0.0.1 port=%d user=%s password=%s dbname=%s sslmode=disable connect_timeout=5",
-		port, quoteConn(user), quoteConn(password), quoteConn(db))
+func (m *Manager) connString(host string, port int, user, password, db string) string {
+	return fmt.Sprintf("host=%s port=%d user=%s password=%s dbname=%s sslmode=disable connect_timeout=5",
+		host, port, quoteConn(user), quoteConn(password), quoteConn(db))
 }
 
 // quoteConn quotes a value for a libpq keyword/value connection string.
@@ -466,8 +523,8 @@ func quoteConn(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
-func (m *Manager) superConn(ctx context.Context, port int) (*pgx.Conn, error) {
-	c, err := pgx.Connect(ctx, m.connString(port, Superuser, m.superPw, "postgres"))
+func (m *Manager) superConn(ctx context.Context, host string, port int) (*pgx.Conn, error) {
+	c, err := pgx.Connect(ctx, m.connString(host, port, Superuser, m.superPw, "postgres"))
 	return c, errors.Wrap(err, "cannot connect to the PostgreSQL server")
 }
 
@@ -477,12 +534,12 @@ func (m *Manager) waitAccepting(ctx context.Context, in *instance) error {
 	var last error
 	for {
 		m.mu.Lock()
-		running, port := in.running(), in.port
+		running, host, port := in.running(), in.host, in.port
 		m.mu.Unlock()
 		if !running {
 			return errors.Errorf("postgres exited while starting; see %s", filepath.Join(in.dir, logFile))
 		}
-		c, err := m.superConn(ctx, port)
+		c, err := m.superConn(ctx, host, port)
 		if err == nil {
 			_ = c.Close(ctx)
 			return nil
@@ -496,8 +553,8 @@ func (m *Manager) waitAccepting(ctx context.Context, in *instance) error {
 	}
 }
 
-func (m *Manager) provision(ctx context.Context, port int, spec Spec) error {
-	c, err := m.superConn(ctx, port)
+func (m *Manager) provision(ctx context.Context, host string, port int, spec Spec) error {
+	c, err := m.superConn(ctx, host, port)
 	if err != nil {
 		return err
 	}
@@ -559,27 +616,27 @@ func createDatabase(ctx context.Context, c *pgx.Conn, db, owner string) error {
 // server is not up.
 var ErrNotReady = errors.New("the PostgreSQL server is not running yet")
 
-func (m *Manager) readyPort(id string) (int, error) {
+func (m *Manager) readyAddress(id string) (string, int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	in, ok := m.instances[id]
 	if !ok || !in.ready || !in.running() {
-		return 0, ErrNotReady
+		return "", 0, ErrNotReady
 	}
-	return in.port, nil
+	return in.host, in.port, nil
 }
 
 // Exec runs sql on instance id's server, connected as the superuser to
 // database db ("postgres" when empty).
 func (m *Manager) Exec(ctx context.Context, id, db, sql string) error {
-	port, err := m.readyPort(id)
+	host, port, err := m.readyAddress(id)
 	if err != nil {
 		return err
 	}
 	if db == "" {
 		db = "postgres"
 	}
-	c, err := pgx.Connect(ctx, m.connString(port, Superuser, m.superPw, db))
+	c, err := pgx.Connect(ctx, m.connString(host, port, Superuser, m.superPw, db))
 	if err != nil {
 		return errors.Wrap(err, "cannot connect to the PostgreSQL server")
 	}
@@ -589,11 +646,11 @@ func (m *Manager) Exec(ctx context.Context, id, db, sql string) error {
 }
 
 func (m *Manager) withSuper(ctx context.Context, id string, fn func(*pgx.Conn) error) error {
-	port, err := m.readyPort(id)
+	host, port, err := m.readyAddress(id)
 	if err != nil {
 		return err
 	}
-	c, err := m.superConn(ctx, port)
+	c, err := m.superConn(ctx, host, port)
 	if err != nil {
 		return err
 	}
@@ -623,7 +680,7 @@ func (m *Manager) DropRole(ctx context.Context, id, role string) error {
 			return err
 		}
 		for _, db := range dbs {
-			if err := reassign(ctx, m.connString(int(c.Config().Port), Superuser, m.superPw, db), role); err != nil {
+			if err := reassign(ctx, m.connString(c.Config().Host, int(c.Config().Port), Superuser, m.superPw, db), role); err != nil {
 				return err
 			}
 		}
@@ -725,6 +782,7 @@ func (m *Manager) Remove(id string) error {
 // A Server describes one server for the admin endpoint.
 type Server struct {
 	ID      string `json:"id"`
+	Host    string `json:"host"`
 	Port    int    `json:"port"`
 	Running bool   `json:"running"`
 	Ready   bool   `json:"ready"`
@@ -739,7 +797,7 @@ func (m *Manager) Servers() []Server {
 	defer m.mu.Unlock()
 	out := make([]Server, 0, len(m.instances))
 	for _, in := range m.instances {
-		s := Server{ID: in.id, Port: in.port, Running: in.running(), Ready: in.ready, Dir: in.dir}
+		s := Server{ID: in.id, Host: in.host, Port: in.port, Running: in.running(), Ready: in.ready, Dir: in.dir}
 		if s.Running {
 			s.Pid = in.proc.Process.Pid
 		}

@@ -39,11 +39,11 @@ func TestLifecycle(t *testing.T) {
 
 	spec := Spec{User: "admin", Password: "s3cret'pw", Database: "app"}
 	s := waitReady(t, m, "rds/db-1", spec)
-	got, err := pgtest.Query(ctx, "127.0.0.1", s.Port, "admin", "s3cret'pw", "app", "SELECT current_user || '@' || current_database()")
+	got, err := pgtest.Query(ctx, s.Host, s.Port, "admin", "s3cret'pw", "app", "SELECT current_user || '@' || current_database()")
 	if err != nil || got != "admin@app" {
 		t.Fatalf("query as admin: got %q, %v", got, err)
 	}
-	if _, err := pgtest.Query(ctx, "127.0.0.1", s.Port, "admin", "wrong", "app", "SELECT 'x'"); err == nil {
+	if _, err := pgtest.Query(ctx, s.Host, s.Port, "admin", "wrong", "app", "SELECT 'x'"); err == nil {
 		t.Fatal("a wrong password connected")
 	}
 
@@ -53,7 +53,7 @@ func TestLifecycle(t *testing.T) {
 	if err := m.CreateDatabase(ctx, "rds/db-1", "reports", "reader"); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := pgtest.Query(ctx, "127.0.0.1", s.Port, "reader", "pw2", "reports", "SELECT current_database()"); err != nil || got != "reports" {
+	if got, err := pgtest.Query(ctx, s.Host, s.Port, "reader", "pw2", "reports", "SELECT current_database()"); err != nil || got != "reports" {
 		t.Fatalf("query as reader: got %q, %v", got, err)
 	}
 	if err := m.SetRole(ctx, "rds/db-1", "admin", "new-pw"); err != nil {
@@ -63,14 +63,14 @@ func TestLifecycle(t *testing.T) {
 	if err := m.Stop("rds/db-1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pgtest.Query(ctx, "127.0.0.1", s.Port, "admin", "new-pw", "app", "SELECT 'x'"); err == nil {
+	if _, err := pgtest.Query(ctx, s.Host, s.Port, "admin", "new-pw", "app", "SELECT 'x'"); err == nil {
 		t.Fatal("a stopped server answered")
 	}
 	s2 := waitReady(t, m, "rds/db-1", spec)
-	if s2.Port != s.Port {
-		t.Errorf("port changed across a restart: %d then %d", s.Port, s2.Port)
+	if s2.Port != s.Port || s2.Host != s.Host {
+		t.Errorf("address changed across a restart: %s:%d then %s:%d", s.Host, s.Port, s2.Host, s2.Port)
 	}
-	if got, err := pgtest.Query(ctx, "127.0.0.1", s.Port, "admin", "new-pw", "app", "SELECT current_user"); err != nil || got != "admin" {
+	if got, err := pgtest.Query(ctx, s.Host, s.Port, "admin", "new-pw", "app", "SELECT current_user"); err != nil || got != "admin" {
 		t.Fatalf("after restart the changed password should hold: got %q, %v", got, err)
 	}
 
@@ -83,7 +83,7 @@ func TestLifecycle(t *testing.T) {
 	if err := m.Remove("rds/db-1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pgtest.Query(ctx, "127.0.0.1", s.Port, "admin", "new-pw", "app", "SELECT 'x'"); err == nil {
+	if _, err := pgtest.Query(ctx, s.Host, s.Port, "admin", "new-pw", "app", "SELECT 'x'"); err == nil {
 		t.Fatal("a removed server answered")
 	}
 	if len(m.Servers()) != 0 {
@@ -113,10 +113,10 @@ func TestRestartManager(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = m2.Close() })
 	s2 := waitReady(t, m2, "gcp/p/i", Spec{User: "ignored", Password: "ignored"})
-	if s2.Port != s.Port {
-		t.Errorf("port changed: %d then %d", s.Port, s2.Port)
+	if s2.Port != s.Port || s2.Host != s.Host {
+		t.Errorf("address changed: %s:%d then %s:%d", s.Host, s.Port, s2.Host, s2.Port)
 	}
-	got, err := pgtest.Query(ctx, "127.0.0.1", s2.Port, "postgres", "rootpw", "postgres", "SELECT v FROM kept")
+	got, err := pgtest.Query(ctx, s2.Host, s2.Port, "postgres", "rootpw", "postgres", "SELECT v FROM kept")
 	if err != nil || got != "yes" {
 		t.Fatalf("data after restart: got %q, %v", got, err)
 	}
