@@ -191,7 +191,10 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) { //nol
 			_ = unlockDir(cp.lock)
 			return nil, errors.Wrapf(err, "cannot clear control plane directory %s", cp.Dir)
 		}
-		if err := os.MkdirAll(cp.Dir, 0o750); err != nil {
+		// Searchable by others: the local cloud keeps its state inside, and
+		// its PostgreSQL servers run as the postgres user when Stratus runs
+		// as root. Files holding secrets are private on their own.
+		if err := os.MkdirAll(cp.Dir, 0o755); err != nil { //nolint:gosec // G301: see above.
 			_ = unlockDir(cp.lock)
 			return nil, errors.Wrapf(err, "cannot create control plane directory %s", cp.Dir)
 		}

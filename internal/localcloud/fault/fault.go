@@ -4,6 +4,7 @@
 package fault
 
 import (
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"sort"
@@ -115,9 +116,7 @@ func (i *Injector) All() map[string]Config {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	out := make(map[string]Config, len(i.cfg))
-	for k, v := range i.cfg {
-		out[k] = v
-	}
+	maps.Copy(out, i.cfg)
 	return out
 }
 
@@ -183,7 +182,7 @@ func Parse(s string) (string, Config, error) {
 		return "", Config{}, errors.Errorf("fault %q: want API=throttle:RATE,error:RATE,latency:DURATION", s)
 	}
 	var c Config
-	for _, kv := range strings.Split(spec, ",") {
+	for kv := range strings.SplitSeq(spec, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(kv), ":")
 		if !ok {
 			return "", Config{}, errors.Errorf("fault %q: %q is not KEY:VALUE", s, kv)

@@ -32,7 +32,7 @@ func TestParse(t *testing.T) {
 			want:   want{err: true},
 		},
 		"UnknownKey": {
-			reason: "A misspelt key is refused.",
+			reason: "A mistyped key is refused.",
 			in:     "ec2=throttel:0.2",
 			want:   want{err: true},
 		},
@@ -63,7 +63,9 @@ func TestParse(t *testing.T) {
 
 type responder struct{}
 
-func (responder) Throttle(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTooManyRequests) }
+func (responder) Throttle(w http.ResponseWriter, _ *http.Request) {
+	w.WriteHeader(http.StatusTooManyRequests)
+}
 func (responder) ServerError(w http.ResponseWriter, _ *http.Request) {
 	w.WriteHeader(http.StatusServiceUnavailable)
 }

@@ -15,6 +15,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -32,6 +33,8 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
+
+	"github.com/stratus-dev/stratus/internal/proc"
 )
 
 // DefaultBinDir is where Debian's postgresql-15 package installs its
@@ -108,8 +111,10 @@ type Spec struct {
 type Status struct {
 	// Ready is true once the server accepts connections as Spec.User.
 	Ready bool
-	// Host is the server's loopback address and Port its port; both are
-	// known from the first Ensure and never change.
+	// Host is the server's loopback address and Port its port. They are
+	// empty until the background work has chosen them (soon after the
+	// first Ensure) and then never change, except that an address another
+	// process took before the server first started is replaced.
 	Host string
 	Port int
 	// Err is the last error bringing the instance up, if any; Ensure keeps
@@ -166,7 +171,7 @@ func New(o Options) (*Manager, error) {
 		}
 	}
 	m := &Manager{dir: o.Dir, bin: o.BinDir, log: o.Logger, instances: map[string]*instance{}}
-	if err := os.MkdirAll(filepath.Join(o.Dir, instancesDir), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Join(o.Dir, instancesDir), 0o755); err != nil { //nolint:gosec // G301: the postgres user walks through it.
 		return nil, errors.Wrapf(err, "cannot create PostgreSQL folder %s", o.Dir)
 	}
 	if os.Geteuid() == 0 {
@@ -178,7 +183,9 @@ func New(o Options) (*Manager, error) {
 		if err := reachable(o.Dir); err != nil {
 			return nil, err
 		}
-		if err := chownTree(o.Dir, cred); err != nil {
+		// The folders servers' data goes into; the data itself is made
+		// by initdb running as postgres and copied with its ownership.
+		if err := chownDirs(cred, o.Dir, filepath.Join(o.Dir, instancesDir)); err != nil {
 			return nil, err
 		}
 	}
@@ -228,18 +235,18 @@ func reachable(dir string) error {
 	}
 }
 
-func chownTree(dir string, cred *syscall.Credential) error {
-	return errors.Wrapf(filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
-		if err != nil {
-			return err
+func chownDirs(cred *syscall.Credential, dirs ...string) error {
+	for _, d := range dirs {
+		if err := os.Chown(d, int(cred.Uid), int(cred.Gid)); err != nil {
+			return errors.Wrapf(err, "cannot hand %s to the postgres user", d)
 		}
-		return os.Lchown(p, int(cred.Uid), int(cred.Gid))
-	}), "cannot hand %s to the postgres user", dir)
+	}
+	return nil
 }
 
 func (m *Manager) superuserPassword() (string, error) {
 	p := filepath.Join(m.dir, passwordFile)
-	if b, err := os.ReadFile(p); err == nil { //nolint:gosec // G304: the manager's own file.
+	if b, err := os.ReadFile(p); err == nil {
 		return strings.TrimSpace(string(b)), nil
 	}
 	b := make([]byte, 16)
@@ -272,7 +279,7 @@ func dirName(id string) string {
 }
 
 func (m *Manager) command(ctx context.Context, name string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, filepath.Join(m.bin, name), args...) //nolint:gosec // G204: binaries from the configured PostgreSQL folder.
+	cmd := exec.CommandContext(ctx, filepath.Join(m.bin, name), args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: m.cred}
 	return cmd
 }
@@ -285,8 +292,13 @@ func (m *Manager) template(ctx context.Context) (string, error) {
 	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); err == nil {
 		return dir, nil
 	}
-	_ = os.RemoveAll(dir) // an initdb cut short by a crash
-	m.log.Info("Creating PostgreSQL template cluster", "dir", dir)
+	// The template is made aside and renamed into place once configured: a
+	// crash half way (initdb writes PG_VERSION early) leaves no template
+	// that looks finished.
+	final := dir
+	dir += ".tmp"
+	_ = os.RemoveAll(dir)
+	m.log.Info("Creating PostgreSQL template cluster", "dir", final)
 	cmd := m.command(ctx, "initdb", "-D", dir, "-U", Superuser, "--pwfile", filepath.Join(m.dir, passwordFile),
 		"--auth", "scram-sha-256", "-E", "UTF8", "--locale", "C", "--no-sync", "--no-instructions")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -294,7 +306,7 @@ func (m *Manager) template(ctx context.Context) (string, error) {
 		return "", errors.Wrapf(err, "cannot initdb the PostgreSQL template: %s", strings.TrimSpace(string(out)))
 	}
 	conf := filepath.Join(dir, "postgresql.conf")
-	f, err := os.OpenFile(conf, os.O_APPEND|os.O_WRONLY, 0) //nolint:gosec // G304: inside the template cluster.
+	f, err := os.OpenFile(conf, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		return "", errors.Wrap(err, "cannot open the template's postgresql.conf")
 	}
@@ -308,7 +320,7 @@ func (m *Manager) template(ctx context.Context) (string, error) {
 	// Each server has its own loopback address; clients reach it from any
 	// address of 127.0.0.0/8.
 	hba := filepath.Join(dir, "pg_hba.conf")
-	f, err = os.OpenFile(hba, os.O_APPEND|os.O_WRONLY, 0) //nolint:gosec // G304: inside the template cluster.
+	f, err = os.OpenFile(hba, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		return "", errors.Wrap(err, "cannot open the template's pg_hba.conf")
 	}
@@ -316,7 +328,10 @@ func (m *Manager) template(ctx context.Context) (string, error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return dir, errors.Wrap(err, "cannot configure the template's pg_hba.conf")
+	if err != nil {
+		return "", errors.Wrap(err, "cannot configure the template's pg_hba.conf")
+	}
+	return final, errors.Wrap(os.Rename(dir, final), "cannot move the template cluster into place")
 }
 
 // Ensure brings instance id up without blocking: the first call starts the
@@ -333,7 +348,7 @@ func (m *Manager) Ensure(id string, spec Spec) Status {
 	in, ok := m.instances[id]
 	if !ok {
 		in = &instance{id: id, dir: filepath.Join(m.dir, instancesDir, dirName(id))}
-		if b, err := os.ReadFile(filepath.Join(in.dir, addressFile)); err == nil { //nolint:gosec // G304: inside the manager's folder.
+		if b, err := os.ReadFile(filepath.Join(in.dir, addressFile)); err == nil {
 			in.host, in.port = parseAddress(strings.TrimSpace(string(b)))
 		}
 		m.instances[id] = in
@@ -401,26 +416,23 @@ func (m *Manager) up(ctx context.Context, in *instance, spec Spec) error {
 	if err != nil {
 		return err
 	}
-	data := filepath.Join(in.dir, dataDir)
-	if _, err := os.Stat(filepath.Join(data, "PG_VERSION")); err != nil {
-		tpl, err := m.template(ctx)
-		if err != nil {
-			return err
-		}
-		_ = os.RemoveAll(data)
-		if out, err := exec.CommandContext(ctx, "cp", "-a", tpl, data).CombinedOutput(); err != nil {
-			return errors.Wrapf(err, "cannot copy the template cluster: %s", strings.TrimSpace(string(out)))
-		}
-	}
-	if !in.running() {
-		if err := m.start(in, host, port); err != nil {
-			return err
-		}
-	}
-	if err := m.waitAccepting(ctx, in); err != nil {
+	if err := m.ensureData(ctx, filepath.Join(in.dir, dataDir)); err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(in.dir, provisionedFile)); err == nil {
+	_, perr := os.Stat(filepath.Join(in.dir, provisionedFile))
+	provisioned := perr == nil
+	if err := m.startAndWait(ctx, in, host, port); err != nil {
+		if !provisioned && strings.Contains(proc.Tail(filepath.Join(in.dir, logFile), 20), "already in use") {
+			// Another process took the address between the check and the
+			// start. Nobody has connected yet: take another one next time.
+			m.mu.Lock()
+			in.host, in.port = "", 0
+			m.mu.Unlock()
+			_ = os.Remove(filepath.Join(in.dir, addressFile))
+		}
+		return err
+	}
+	if provisioned {
 		return nil
 	}
 	if err := m.provision(ctx, host, port, spec); err != nil {
@@ -430,11 +442,34 @@ func (m *Manager) up(ctx context.Context, in *instance, spec Spec) error {
 		"cannot record that the instance is provisioned")
 }
 
+// ensureData makes the cluster at data from the template if it is not there.
+func (m *Manager) ensureData(ctx context.Context, data string) error {
+	if _, err := os.Stat(filepath.Join(data, "PG_VERSION")); err == nil {
+		return nil
+	}
+	tpl, err := m.template(ctx)
+	if err != nil {
+		return err
+	}
+	// Copied aside and renamed, so that a copy cut short by a crash is never
+	// mistaken for a cluster.
+	_ = os.RemoveAll(data)
+	_ = os.RemoveAll(data + ".tmp")
+	if out, err := exec.CommandContext(ctx, "cp", "-a", tpl, data+".tmp").CombinedOutput(); err != nil {
+		return errors.Wrapf(err, "cannot copy the template cluster: %s", strings.TrimSpace(string(out)))
+	}
+	return errors.Wrap(os.Rename(data+".tmp", data), "cannot move the instance's cluster into place")
+}
+
 // DefaultPort is the port every server listens on when it can: each server
 // has a loopback address of its own (127.0.1.1, 127.0.1.2, ...), so all of
 // them can use PostgreSQL's standard port, as cloud databases do. APIs with
 // no port field (Cloud SQL, Azure's FQDN) depend on it.
 const DefaultPort = 5432
+
+// maxAddressTries is how many loopback addresses are tried for the standard
+// port before falling back to 127.0.0.1 and a free port.
+const maxAddressTries = 32
 
 // address returns the instance's host and port, choosing and recording them
 // the first time. They stay the same across restarts, so endpoints the APIs
@@ -453,22 +488,26 @@ func (m *Manager) address(in *instance) (string, int, error) {
 	}
 	entries, _ := os.ReadDir(filepath.Join(m.dir, instancesDir))
 	for _, e := range entries {
-		if b, err := os.ReadFile(filepath.Join(m.dir, instancesDir, e.Name(), addressFile)); err == nil { //nolint:gosec // G304: inside the manager's folder.
+		if b, err := os.ReadFile(filepath.Join(m.dir, instancesDir, e.Name(), addressFile)); err == nil {
 			h, _ := parseAddress(strings.TrimSpace(string(b)))
 			taken[h] = true
 		}
 	}
+	// Start at a random address, so that several local clouds on one
+	// machine (parallel tests) rarely reach for the same one, and skip any
+	// address something else already listens on.
 	host, port := "", 0
-	for i := 1; i < 255*254 && host == ""; i++ {
-		h := fmt.Sprintf("127.0.%d.%d", 1+i/254, 1+i%254)
+	const span = 254 * 254
+	first := mrand.IntN(span) //nolint:gosec // G404: spreads choices, needs no secrecy.
+	for i := 0; i < maxAddressTries && host == ""; i++ {
+		n := (first + i) % span
+		h := fmt.Sprintf("127.0.%d.%d", 1+n/254, 1+n%254)
 		if taken[h] {
 			continue
 		}
 		if l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", net.JoinHostPort(h, strconv.Itoa(DefaultPort))); err == nil {
 			_ = l.Close()
 			host, port = h, DefaultPort
-		} else {
-			break
 		}
 	}
 	if host == "" {
@@ -487,12 +526,40 @@ func (m *Manager) address(in *instance) (string, int, error) {
 	return host, port, nil
 }
 
+// startAndWait starts the server unless it runs and waits until it accepts
+// connections. A server of a previous run still shutting down (the local
+// cloud was killed, its servers got SIGINT) holds the data's lock file for a
+// moment; the start is retried until it lets go.
+func (m *Manager) startAndWait(ctx context.Context, in *instance, host string, port int) error {
+	deadline := time.Now().Add(startTimeout)
+	for {
+		m.mu.Lock()
+		running := in.running()
+		m.mu.Unlock()
+		if !running {
+			if err := m.start(in, host, port); err != nil {
+				return err
+			}
+		}
+		err := m.waitAccepting(ctx, in)
+		if err == nil || time.Now().After(deadline) || ctx.Err() != nil ||
+			!strings.Contains(proc.Tail(filepath.Join(in.dir, logFile), 5), "lock file") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
 func (m *Manager) start(in *instance, host string, port int) error {
-	lf, err := os.OpenFile(filepath.Join(in.dir, logFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600) //nolint:gosec // G304: inside the manager's folder.
+	lf, err := os.OpenFile(filepath.Join(in.dir, logFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return errors.Wrap(err, "cannot open the server's log file")
 	}
-	cmd := exec.Command(filepath.Join(m.bin, "postgres"), "-D", filepath.Join(in.dir, dataDir), "-p", strconv.Itoa(port), "-c", "listen_addresses="+host) //nolint:gosec // G204: the configured PostgreSQL binary.
+	cmd := exec.Command(filepath.Join(m.bin, "postgres"), "-D", filepath.Join(in.dir, dataDir), "-p", strconv.Itoa(port), "-c", "listen_addresses="+host)
 	cmd.Stdout, cmd.Stderr = lf, lf
 	// SIGINT is a fast shutdown: if the local cloud dies, its servers stop
 	// cleanly and start again with it.
@@ -562,6 +629,11 @@ func (m *Manager) provision(ctx context.Context, host string, port int, spec Spe
 	if spec.User != "" {
 		if err := upsertRole(ctx, c, spec.User, spec.Password); err != nil {
 			return err
+		}
+		// As on the clouds, the admin user may create tables in the
+		// default database (PostgreSQL 15 no longer lets everyone).
+		if _, err := c.Exec(ctx, "GRANT ALL ON SCHEMA public TO "+Ident(spec.User)); err != nil {
+			return errors.Wrap(err, "cannot grant the admin user the public schema")
 		}
 	}
 	if spec.Database != "" {
@@ -779,6 +851,31 @@ func (m *Manager) Remove(id string) error {
 	return errors.Wrapf(os.RemoveAll(in.dir), "cannot remove the data of PostgreSQL instance %s", id)
 }
 
+// Settle waits until no server is being brought up: every server Ensure was
+// asked for is ready or has failed. The local cloud calls it at start, after
+// its services asked for the servers they had, so that an API that reports
+// a database available after a restart means a server that answers.
+func (m *Manager) Settle(ctx context.Context) error {
+	for {
+		m.mu.Lock()
+		busy := 0
+		for _, in := range m.instances {
+			if in.busy {
+				busy++
+			}
+		}
+		m.mu.Unlock()
+		if busy == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Errorf("%d PostgreSQL servers are still starting", busy)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
 // A Server describes one server for the admin endpoint.
 type Server struct {
 	ID      string `json:"id"`
@@ -821,11 +918,7 @@ func (m *Manager) Close() error {
 	m.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, in := range ins {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			m.halt(in)
-		}()
+		wg.Go(func() { m.halt(in) })
 	}
 	wg.Wait()
 	return nil

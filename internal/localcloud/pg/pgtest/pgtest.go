@@ -26,6 +26,25 @@ func Dir(t testing.TB) string {
 	return dir
 }
 
+// Exec connects to a server as a client would and runs statements (several,
+// separated by semicolons, are allowed).
+func Exec(ctx context.Context, host string, port int, user, password, db, statements string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%d dbname=%s sslmode=disable", host, port, db))
+	if err != nil {
+		return err
+	}
+	cfg.User, cfg.Password = user, password
+	c, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = c.Close(ctx) }()
+	_, err = c.Exec(ctx, statements)
+	return err
+}
+
 // Query connects to a server as a client would and returns the result of a
 // query that yields one text value.
 func Query(ctx context.Context, host string, port int, user, password, db, query string) (string, error) {
