@@ -38,11 +38,11 @@ endef
 ##@ Main
 
 .PHONY: run
-run: tools build ## Run Stratus on a local control plane built from source (Ctrl-C stops it).
+run: tools build postgres ## Run Stratus on a local control plane built from source, with the local cloud (Ctrl-C stops it).
 	$(BIN)/stratus dev
 
 .PHONY: test
-test: tools ## Run unit and integration tests against the local control plane and moto.
+test: tools postgres ## Run unit and integration tests against the local control plane, moto and the local cloud.
 	@echo "==> Running tests"
 	go test $(GO_TEST_FLAGS) ./...
 
@@ -55,6 +55,16 @@ build: ## Build the stratus and provider binaries into .cache/bin.
 
 .PHONY: tools
 tools: $(LOCAL_CP) ## Build etcd, kube-apiserver and kubectl from source into .cache/bin.
+
+# The local cloud runs Debian's PostgreSQL 15 servers behind its database APIs.
+PG_BIN := /usr/lib/postgresql/15/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: postgres
+postgres: ## Check for PostgreSQL 15 (the local cloud's databases) and install Debian's package if it is missing.
+	@test -x $(PG_BIN)/postgres || { \
+		echo "==> Installing PostgreSQL 15 (Debian package postgresql-15) for the local cloud"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15; }
 
 $(BIN)/etcd: $(LOCAL_CP_DEPS)
 	$(call go_build_progress,cluster/local,./etcd)

@@ -32,6 +32,9 @@ type devCmd struct {
 	MaxConcurrentReconciles int           `default:"10" help:"Maximum number of resources each controller reconciles at once."`
 	PollInterval            time.Duration `default:"1m" help:"How often each controller rechecks a resource that nothing has changed."`
 	FunctionTLSCertsDir     string        `help:"Directory with ca.crt, tls.crt and tls.key for calling composition functions over mTLS; empty calls them without TLS, as suits local development." type:"path"`
+
+	LocalCloud         bool `default:"true" help:"Run the local cloud (stratus localcloud) beside the control plane, with its state in the dev directory." negatable:""`
+	LocalCloudPortBase int  `default:"4566" help:"First of the local cloud's four loopback ports (AWS, GCP, Azure, admin); 0 picks free ports."`
 }
 
 // Run starts the local control plane, installs the CRDs and runs the core
@@ -65,6 +68,27 @@ func runDev(ctx context.Context, c *devCmd, out io.Writer, log logging.Logger) (
 		}
 	}()
 
+	var cloudLines []string
+	if c.LocalCloud {
+		lc, lines, err := devLocalCloud(ctx, c, cp.Dir, say)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			say("==> Stopping the local cloud")
+			if serr := lc.Stop(); serr != nil && err == nil {
+				err = errors.Wrap(serr, "cannot stop the local cloud")
+			}
+		}()
+		cloudLines = lines
+	}
+
+	return runCore(ctx, c, cp, say, cloudLines, log)
+}
+
+// runCore installs the CRDs on the local control plane and runs the core
+// until ctx ends.
+func runCore(ctx context.Context, c *devCmd, cp *localcp.ControlPlane, say func(string, ...any), cloudLines []string, log logging.Logger) error {
 	s, err := core.Scheme()
 	if err != nil {
 		return err
@@ -107,6 +131,9 @@ func runDev(ctx context.Context, c *devCmd, out io.Writer, log logging.Logger) (
 	say("    API server:  %s", cp.APIServerURL)
 	say("    kubeconfig:  %s", cp.KubeconfigPath)
 	say("    logs:        %s", filepath.Join(cp.Dir, "{etcd,kube-apiserver}.log"))
+	for _, l := range cloudLines {
+		say("%s", l)
+	}
 	say("")
 	say("    Try:")
 	say("      export KUBECONFIG=%s", cp.KubeconfigPath)

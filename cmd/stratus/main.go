@@ -2,6 +2,7 @@
 //
 //	stratus core   run the core controllers against any Kubernetes API server
 //	stratus dev    run a local control plane, install the CRDs and run the core
+//	stratus localcloud  serve AWS, GCP and Azure APIs on loopback, with real PostgreSQL
 package main
 
 import (
@@ -22,6 +23,8 @@ type cli struct {
 
 	Core coreCmd `cmd:"" help:"Run the core controllers against a Kubernetes API server."`
 	Dev  devCmd  `cmd:"" help:"Run a local control plane built from source, install the Stratus CRDs and run the core against it."`
+
+	Localcloud localcloudCmd `cmd:"" help:"Serve AWS, GCP and Azure management APIs on loopback ports, with a real PostgreSQL server behind every database." name:"localcloud"`
 }
 
 func main() {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/stratus-dev/stratus/internal/localcloud/pg/pgtest"
 	"github.com/stratus-dev/stratus/test/harness"
 )
 
@@ -71,10 +72,12 @@ type devProcess struct {
 // ends, if it is still running.
 func startDev(t *testing.T, root, stratus string) *devProcess {
 	t.Helper()
-	d := &devProcess{state: filepath.Join(t.TempDir(), "dev"), out: &output{}, errs: &output{}, exited: make(chan error, 1)}
+	d := &devProcess{state: filepath.Join(pgtest.Dir(t), "dev"), out: &output{}, errs: &output{}, exited: make(chan error, 1)}
 	d.cmd = exec.Command(stratus, "dev", "--dir", d.state,
 		"--bin-dir", filepath.Join(root, ".cache", "bin"),
-		"--crds", filepath.Join(root, "cluster", "crds"))
+		"--crds", filepath.Join(root, "cluster", "crds"),
+		// Free ports, so that tests never meet a developer's local cloud.
+		"--local-cloud-port-base", "0")
 	stdout, err := d.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -154,8 +157,8 @@ func TestDevStartsAndStopsCleanly(t *testing.T) {
 	}
 
 	servers := processesUsing(t, state, cmd.Process.Pid)
-	if len(servers) != 2 {
-		t.Errorf("want etcd and kube-apiserver running with state in %s, found %d processes: %v", state, len(servers), servers)
+	if len(servers) != 3 {
+		t.Errorf("want etcd, kube-apiserver and the local cloud running with state in %s, found %d processes: %v", state, len(servers), servers)
 	}
 
 	// Ctrl-C: the terminal sends SIGINT; stratus stops everything it started.
@@ -202,6 +205,11 @@ func TestDevReportsStartProblems(t *testing.T) {
 			args:   []string{"--bin-dir", bin, "--apiserver-port", taken},
 			want:   "kube-apiserver port " + taken + " on 127.0.0.1 (",
 		},
+		"LocalCloudPortInUse": {
+			reason: "A local cloud port that is taken is named in one line, with the log to read.",
+			args:   []string{"--bin-dir", bin, "--local-cloud-port-base", taken},
+			want:   "cannot listen on 127.0.0.1:" + taken,
+		},
 		"MissingBinaries": {
 			reason: "Missing control plane binaries point at make tools.",
 			args:   []string{"--bin-dir", t.TempDir()},
@@ -212,7 +220,7 @@ func TestDevReportsStartProblems(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			args := append([]string{"dev", "--dir", filepath.Join(t.TempDir(), "dev"), "--crds", filepath.Join(root, "cluster", "crds")}, tc.args...)
+			args := append([]string{"dev", "--dir", filepath.Join(pgtest.Dir(t), "dev"), "--crds", filepath.Join(root, "cluster", "crds")}, tc.args...)
 			b, err := exec.CommandContext(ctx, stratus, args...).CombinedOutput()
 			if err == nil {
 				t.Fatalf("%s\nstratus dev: want a failure, got success:\n%s", tc.reason, b)
