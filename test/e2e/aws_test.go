@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,14 +16,16 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
+	"github.com/stratus-dev/stratus/internal/localcloud/pg/pgtest"
 	"github.com/stratus-dev/stratus/test/harness"
 )
 
 // TestAWSExamplesBecomeReady is the AWS provider's acceptance test, run the
-// way a developer would: `stratus dev`, moto, and provider-aws as a process
-// of its own; examples/aws applied with kubectl (the ProviderConfig's
-// endpoint pointed at this test's moto); every managed resource Ready; then
-// everything deleted and gone from moto.
+// way a developer would: `stratus dev` (which starts the local cloud) and
+// provider-aws as a process of its own; examples/aws applied with kubectl
+// (the ProviderConfig's endpoint pointed at this test's local cloud); every
+// managed resource Ready; the database's connection Secret connects to its
+// PostgreSQL server; then everything deleted and gone from the local cloud.
 func TestAWSExamplesBecomeReady(t *testing.T) {
 	root, err := harness.Root()
 	if err != nil {
@@ -31,14 +34,8 @@ func TestAWSExamplesBecomeReady(t *testing.T) {
 	dev := startDev(t, root, buildStratus(t, root))
 	providerBin := buildCommand(t, root, "provider-aws")
 
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	logs := t.TempDir()
-	moto, err := harness.StartMoto(ctx, logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = moto.Stop() })
+	endpoint := dev.localCloud(t).AWS
 
 	providerLog, err := os.Create(filepath.Join(logs, "provider-aws.log"))
 	if err != nil {
@@ -81,9 +78,9 @@ func TestAWSExamplesBecomeReady(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The examples point at moto's default port; this test's moto
-		// listens elsewhere.
-		kubectl(strings.ReplaceAll(string(b), "http://127.0.0.1:5000", moto.Endpoint), "apply", "-f", "-")
+		// The examples point at the local cloud's default port; this
+		// test's local cloud listens elsewhere.
+		kubectl(strings.ReplaceAll(string(b), defaultAWSEndpoint, endpoint), "apply", "-f", "-")
 	}
 
 	names := strings.Fields(kubectl("", "get", "managed", "-o", "name"))
@@ -111,13 +108,26 @@ func TestAWSExamplesBecomeReady(t *testing.T) {
 			t.Errorf("connection Secret example-db-conn lacks %q; has %s", k, keys)
 		}
 	}
+	// ... and it connects: the local cloud runs a real PostgreSQL server.
+	secret := func(key string) string {
+		return kubectl("", "get", "secret", "-n", "default", "example-db-conn", "-o", "go-template={{index .data \""+key+"\" | base64decode}}")
+	}
+	port, err := strconv.Atoi(secret("port"))
+	if err != nil {
+		t.Fatalf("connection Secret port: %v", err)
+	}
+	ctx := context.Background()
+	got, err := pgtest.Query(ctx, secret("address"), port, secret("username"), secret("password"), "app", "SELECT current_user")
+	if err != nil || got != secret("username") {
+		t.Errorf("connecting with the connection Secret: got %q, %v", got, err)
+	}
 
 	// Delete the managed resources first: the provider needs the
 	// ProviderConfig and its credentials Secret to delete them in AWS. The
 	// ProviderConfig (file 00-*) goes last, once nothing uses it.
 	for i := len(files) - 1; i >= 1; i-- {
 		b, _ := os.ReadFile(files[i])
-		kubectl(strings.ReplaceAll(string(b), "http://127.0.0.1:5000", moto.Endpoint), "delete", "--wait=false", "-f", "-")
+		kubectl(strings.ReplaceAll(string(b), defaultAWSEndpoint, endpoint), "delete", "--wait=false", "-f", "-")
 	}
 	gone := false
 	for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); time.Sleep(time.Second) {
@@ -129,26 +139,29 @@ func TestAWSExamplesBecomeReady(t *testing.T) {
 	if !gone {
 		t.Fatalf("managed resources left after deleting examples/aws:\n%s", kubectl("", "get", "managed", "-o", "yaml"))
 	}
-	checkMotoEmpty(t, moto.Endpoint)
+	checkAWSEmpty(t, endpoint)
 	b, _ := os.ReadFile(files[0])
-	kubectl(strings.ReplaceAll(string(b), "http://127.0.0.1:5000", moto.Endpoint), "delete", "--timeout=1m", "-f", "-")
+	kubectl(strings.ReplaceAll(string(b), defaultAWSEndpoint, endpoint), "delete", "--timeout=1m", "-f", "-")
 }
 
-// checkMotoEmpty fails the test if moto still holds a DB instance, a live
-// EC2 instance or a VPC other than the default one.
-func checkMotoEmpty(t *testing.T, endpoint string) {
+// defaultAWSEndpoint is where examples/aws expect the local cloud's AWS.
+const defaultAWSEndpoint = "http://127.0.0.1:4566"
+
+// checkAWSEmpty fails the test if the AWS endpoint still holds a DB
+// instance, a live EC2 instance or a VPC other than the default one.
+func checkAWSEmpty(t *testing.T, endpoint string) {
 	t.Helper()
 	ctx := context.Background()
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), Credentials: aws.CredentialsProviderFunc(
 		func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"}, nil
+			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
 		})}
 	dbs, err := rds.NewFromConfig(cfg).DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(dbs.DBInstances) != 0 {
-		t.Errorf("moto still has %d DB instances", len(dbs.DBInstances))
+		t.Errorf("AWS still has %d DB instances", len(dbs.DBInstances))
 	}
 	e := ec2.NewFromConfig(cfg)
 	live, err := e.DescribeInstances(ctx, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{{
@@ -158,14 +171,14 @@ func checkMotoEmpty(t *testing.T, endpoint string) {
 		t.Fatal(err)
 	}
 	if len(live.Reservations) != 0 {
-		t.Errorf("moto still has live EC2 instances: %d reservations", len(live.Reservations))
+		t.Errorf("AWS still has live EC2 instances: %d reservations", len(live.Reservations))
 	}
 	vpcs, err := e.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: aws.String("is-default"), Values: []string{"false"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(vpcs.Vpcs) != 0 {
-		t.Errorf("moto still has %d non-default VPCs", len(vpcs.Vpcs))
+		t.Errorf("AWS still has %d non-default VPCs", len(vpcs.Vpcs))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/stratus-dev/stratus/internal/localcloud"
 	"github.com/stratus-dev/stratus/internal/localcloud/pg/pgtest"
 	"github.com/stratus-dev/stratus/test/harness"
 )
@@ -112,6 +114,20 @@ func startDev(t *testing.T, root, stratus string) *devProcess {
 
 // kubeconfig is the path of the kubeconfig stratus dev writes.
 func (d *devProcess) kubeconfig() string { return filepath.Join(d.state, "kubeconfig") }
+
+// localCloud returns where the local cloud that stratus dev started serves.
+func (d *devProcess) localCloud(t *testing.T) localcloud.Endpoints {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(d.state, "localcloud", "endpoints.json"))
+	if err != nil {
+		t.Fatalf("stratus dev started no local cloud: %v", err)
+	}
+	var e localcloud.Endpoints
+	if err := json.Unmarshal(b, &e); err != nil {
+		t.Fatalf("cannot read the local cloud's endpoints: %v", err)
+	}
+	return e
+}
 
 func TestDevStartsAndStopsCleanly(t *testing.T) {
 	root, err := harness.Root()
