@@ -17,6 +17,7 @@ import (
 
 	"github.com/stratus-dev/stratus/internal/core"
 	"github.com/stratus-dev/stratus/internal/crds"
+	"github.com/stratus-dev/stratus/internal/localcloud"
 	"github.com/stratus-dev/stratus/internal/localcp"
 )
 
@@ -35,6 +36,8 @@ type devCmd struct {
 
 	LocalCloud         bool `default:"true" help:"Run the local cloud (stratus localcloud) beside the control plane, with its state in the dev directory." negatable:""`
 	LocalCloudPortBase int  `default:"4566" help:"First of the local cloud's four loopback ports (AWS, GCP, Azure, admin); 0 picks free ports."`
+
+	Providers []string `help:"Providers to run as processes of their own (aws, gcp, azure), each with a log in the dev directory and a default ProviderConfig pointing at the local cloud." sep:","`
 }
 
 // Run starts the local control plane, installs the CRDs and runs the core
@@ -69,8 +72,9 @@ func runDev(ctx context.Context, c *devCmd, out io.Writer, log logging.Logger) (
 	}()
 
 	var cloudLines []string
+	var endpoints *localcloud.Endpoints
 	if c.LocalCloud {
-		lc, lines, err := devLocalCloud(ctx, c, cp.Dir, say)
+		lc, e, lines, err := devLocalCloud(ctx, c, cp.Dir, say)
 		if err != nil {
 			return err
 		}
@@ -80,15 +84,24 @@ func runDev(ctx context.Context, c *devCmd, out io.Writer, log logging.Logger) (
 				err = errors.Wrap(serr, "cannot stop the local cloud")
 			}
 		}()
-		cloudLines = lines
+		cloudLines, endpoints = lines, e
+	}
+	if len(c.Providers) > 0 && endpoints == nil {
+		return errors.New("--providers needs the local cloud (drop --no-local-cloud)")
 	}
 
-	return runCore(ctx, c, cp, say, cloudLines, log)
+	return runCore(ctx, c, cp, say, coreExtras{cloudLines: cloudLines, endpoints: endpoints}, log)
 }
 
 // runCore installs the CRDs on the local control plane and runs the core
 // until ctx ends.
-func runCore(ctx context.Context, c *devCmd, cp *localcp.ControlPlane, say func(string, ...any), cloudLines []string, log logging.Logger) error {
+// coreExtras is what runCore needs from the steps before it.
+type coreExtras struct {
+	cloudLines []string
+	endpoints  *localcloud.Endpoints
+}
+
+func runCore(ctx context.Context, c *devCmd, cp *localcp.ControlPlane, say func(string, ...any), x coreExtras, log logging.Logger) error {
 	s, err := core.Scheme()
 	if err != nil {
 		return err
@@ -121,6 +134,12 @@ func runCore(ctx context.Context, c *devCmd, cp *localcp.ControlPlane, say func(
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(mctx) }()
 
+	crashed, stopProviders, err := devProviders(ctx, c, cp, kube, x.endpoints, say)
+	if err != nil {
+		return err
+	}
+	defer stopProviders()
+
 	kubectl := "kubectl"
 	if bin, berr := localBinDir(c.BinDir); berr == nil {
 		if _, serr := os.Stat(filepath.Join(bin, "kubectl")); serr == nil {
@@ -131,7 +150,7 @@ func runCore(ctx context.Context, c *devCmd, cp *localcp.ControlPlane, say func(
 	say("    API server:  %s", cp.APIServerURL)
 	say("    kubeconfig:  %s", cp.KubeconfigPath)
 	say("    logs:        %s", filepath.Join(cp.Dir, "{etcd,kube-apiserver}.log"))
-	for _, l := range cloudLines {
+	for _, l := range x.cloudLines {
 		say("%s", l)
 	}
 	say("")
@@ -148,6 +167,8 @@ func runCore(ctx context.Context, c *devCmd, cp *localcp.ControlPlane, say func(
 		return errors.Wrap(<-done, "core stopped with an error")
 	case err := <-done:
 		return errors.Wrap(err, "core stopped unexpectedly")
+	case err := <-crashed:
+		return err
 	}
 }
 

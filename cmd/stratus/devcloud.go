@@ -20,14 +20,14 @@ const localCloudStartTimeout = time.Minute
 
 // devLocalCloud starts the local cloud for stratus dev inside the dev
 // directory and returns it with the lines that describe it.
-func devLocalCloud(ctx context.Context, c *devCmd, devDir string, say func(string, ...any)) (*proc.Process, []string, error) {
+func devLocalCloud(ctx context.Context, c *devCmd, devDir string, say func(string, ...any)) (*proc.Process, *localcloud.Endpoints, []string, error) {
 	dir := filepath.Join(devDir, "localcloud")
 	say("==> Starting the local cloud (AWS, GCP and Azure APIs, PostgreSQL) in %s", dir)
 	lc, e, err := startLocalCloud(ctx, dir, c.LocalCloudPortBase)
 	if err != nil {
-		return nil, nil, errors.Wrap(err, "cannot start the local cloud")
+		return nil, nil, nil, errors.Wrap(err, "cannot start the local cloud")
 	}
-	return lc, []string{
+	return lc, &e, []string{
 		"    local cloud: AWS " + e.AWS + ", GCP " + e.GCP + ", Azure " + e.Azure,
 		"                 resources: " + e.Admin + "/v1/resources, log: " + lc.LogPath(),
 	}, nil

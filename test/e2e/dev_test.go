@@ -72,7 +72,7 @@ type devProcess struct {
 // startDev runs `stratus dev` with its state in a temporary directory and
 // waits until it reports that it is running. It is killed when the test
 // ends, if it is still running.
-func startDev(t *testing.T, root, stratus string) *devProcess {
+func startDev(t *testing.T, root, stratus string, extra ...string) *devProcess {
 	t.Helper()
 	d := &devProcess{state: filepath.Join(pgtest.Dir(t), "dev"), out: &output{}, errs: &output{}, exited: make(chan error, 1)}
 	d.cmd = exec.Command(stratus, "dev", "--dir", d.state,
@@ -80,6 +80,7 @@ func startDev(t *testing.T, root, stratus string) *devProcess {
 		"--crds", filepath.Join(root, "cluster", "crds"),
 		// Free ports, so that tests never meet a developer's local cloud.
 		"--local-cloud-port-base", "0")
+	d.cmd.Args = append(d.cmd.Args, extra...)
 	stdout, err := d.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
