@@ -175,19 +175,8 @@ func readEC2Tags(p params, prefix string) ([]ec2Tag, error) {
 
 // mergeEC2Tags sets add on tags and refuses more than 50 in all.
 func mergeEC2Tags(tags, add []ec2Tag) ([]ec2Tag, error) {
-	out := append([]ec2Tag(nil), tags...)
-	for _, t := range add {
-		found := false
-		for i := range out {
-			if out[i].Key == t.Key {
-				out[i].Value, found = t.Value, true
-			}
-		}
-		if !found {
-			out = append(out, t)
-		}
-	}
-	if len(out) > 50 {
+	out := setTags(tags, add, func(t ec2Tag) string { return t.Key })
+	if len(out) > maxTags {
 		return nil, clientError("TagLimitExceeded", "The maximum number of tags (50) per resource has been reached.")
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -92,22 +93,28 @@ func rdsTags(p params, prefix string) ([]rdsTag, error) {
 	return out, nil
 }
 
-// mergeRDSTags sets add on tags, replacing the values of keys already
-// there, and refuses more than 50 tags in all, as RDS does.
-func mergeRDSTags(tags, add []rdsTag) ([]rdsTag, error) {
-	out := append([]rdsTag(nil), tags...)
+// maxTags is how many tags RDS and EC2 allow on one resource.
+const maxTags = 50
+
+// setTags returns tags with each tag of add set on it: replacing the tag
+// with the same key, or appended.
+func setTags[T any](tags, add []T, key func(T) string) []T {
+	out := append([]T(nil), tags...)
 	for _, t := range add {
-		found := false
-		for i := range out {
-			if out[i].Key == t.Key {
-				out[i].Value, found = t.Value, true
-			}
-		}
-		if !found {
+		if i := slices.IndexFunc(out, func(o T) bool { return key(o) == key(t) }); i >= 0 {
+			out[i] = t
+		} else {
 			out = append(out, t)
 		}
 	}
-	if len(out) > 50 {
+	return out
+}
+
+// mergeRDSTags sets add on tags, replacing the values of keys already
+// there, and refuses more than 50 tags in all, as RDS does.
+func mergeRDSTags(tags, add []rdsTag) ([]rdsTag, error) {
+	out := setTags(tags, add, func(t rdsTag) string { return t.Key })
+	if len(out) > maxTags {
 		return nil, clientError("TagQuotaPerResourceExceeded", "A resource can have at most 50 tags.")
 	}
 	return out, nil
