@@ -4,10 +4,17 @@ package apis
 import (
 	"k8s.io/apimachinery/pkg/runtime"
 
+	computev1beta1 "github.com/stratus-dev/stratus/providers/gcp/apis/compute/v1beta1"
+	sqlv1beta1 "github.com/stratus-dev/stratus/providers/gcp/apis/sql/v1beta1"
 	"github.com/stratus-dev/stratus/providers/gcp/apis/v1beta1"
 )
 
 // AddToScheme adds every GCP provider API group to a scheme.
 func AddToScheme(s *runtime.Scheme) error {
-	return v1beta1.AddToScheme(s)
+	for _, add := range []func(*runtime.Scheme) error{v1beta1.AddToScheme, sqlv1beta1.AddToScheme, computev1beta1.AddToScheme} {
+		if err := add(s); err != nil {
+			return err
+		}
+	}
+	return nil
 }

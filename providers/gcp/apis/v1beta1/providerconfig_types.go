@@ -24,7 +24,11 @@ type ProviderConfigSpec struct {
 
 // ProviderCredentials say where the GCP credentials come from.
 type ProviderCredentials struct {
-	// Source of the credentials. A Secret holds a service account's JSON key.
+	// Source of the credentials. Secret, Environment and Filesystem hold a
+	// service account's JSON key; access tokens come from its token_uri
+	// (Google's, or a local cloud's /token). None sends no credentials: it
+	// is for local endpoints such as the Stratus local cloud, and is
+	// refused unless spec.endpoints is set.
 	// +kubebuilder:validation:Enum=Secret;Environment;Filesystem;None
 	Source xpv2.CredentialsSource `json:"source"`
 
@@ -33,12 +37,14 @@ type ProviderCredentials struct {
 
 // Endpoints override where Google API requests are sent, per API.
 type Endpoints struct {
-	// SQLAdmin is the base URL of the Cloud SQL Admin API.
+	// SQLAdmin is the base URL of the Cloud SQL Admin API, e.g.
+	// http://127.0.0.1:4567 for the Stratus local cloud.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^https?://`
 	SQLAdmin string `json:"sqladmin,omitempty"`
 
-	// Compute is the base URL of the Compute Engine API.
+	// Compute is the base URL of the Compute Engine API, e.g.
+	// http://127.0.0.1:4567 for the Stratus local cloud.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^https?://`
 	Compute string `json:"compute,omitempty"`
