@@ -52,6 +52,7 @@ test: tools postgres ## Run unit and integration tests against the local control
 build: ## Build the stratus and provider binaries into .cache/bin.
 	go build -o $(BIN)/stratus ./cmd/stratus
 	go build -o $(BIN)/provider-aws ./cmd/provider-aws
+	go build -o $(BIN)/provider-gcp ./cmd/provider-gcp
 
 .PHONY: tools
 tools: $(LOCAL_CP) ## Build etcd, kube-apiserver and kubectl from source into .cache/bin.
