@@ -104,6 +104,21 @@ const devNamespace = "stratus-system"
 // default ProviderConfig at the local cloud.
 var providerConfigs = map[string]func(localcloud.Endpoints) []map[string]any{
 	"aws": awsProviderConfig,
+	"gcp": gcpProviderConfig,
+}
+
+// gcpProviderConfig needs no credentials: the local cloud's GCP APIs accept
+// unauthenticated calls.
+func gcpProviderConfig(e localcloud.Endpoints) []map[string]any {
+	return []map[string]any{{
+		"apiVersion": "gcp.stratus.dev/v1beta1", "kind": "ProviderConfig",
+		"metadata": map[string]any{"name": "default"},
+		"spec": map[string]any{
+			"projectID":   "stratus-local",
+			"credentials": map[string]any{"source": "None"},
+			"endpoints":   map[string]any{"sqladmin": e.GCP, "compute": e.GCP},
+		},
+	}}
 }
 
 func awsProviderConfig(e localcloud.Endpoints) []map[string]any {
