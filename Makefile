@@ -53,6 +53,7 @@ build: ## Build the stratus and provider binaries into .cache/bin.
 	go build -o $(BIN)/stratus ./cmd/stratus
 	go build -o $(BIN)/provider-aws ./cmd/provider-aws
 	go build -o $(BIN)/provider-gcp ./cmd/provider-gcp
+	go build -o $(BIN)/provider-azure ./cmd/provider-azure
 
 .PHONY: tools
 tools: $(LOCAL_CP) ## Build etcd, kube-apiserver and kubectl from source into .cache/bin.

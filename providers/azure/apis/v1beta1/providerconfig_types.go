@@ -25,6 +25,26 @@ type ProviderConfigSpec struct {
 	// reach the Stratus local cloud or another compatible server.
 	// +optional
 	Endpoint *Endpoint `json:"endpoint,omitempty"`
+
+	// TLS adds certificate authorities to trust, for an endpoint whose
+	// certificate a private CA signed, such as the Stratus local cloud's.
+	// +optional
+	TLS *TLS `json:"tls,omitempty"`
+}
+
+// TLS configures how the provider checks the certificates of the endpoints
+// it calls.
+// +kubebuilder:validation:XValidation:rule="!(has(self.caBundle) && has(self.caBundleSecretRef))",message="set caBundle or caBundleSecretRef, not both"
+type TLS struct {
+	// CABundle holds PEM-encoded CA certificates that are trusted in
+	// addition to the system's.
+	// +optional
+	CABundle string `json:"caBundle,omitempty"`
+
+	// CABundleSecretRef selects the key of a Secret that holds PEM-encoded
+	// CA certificates that are trusted in addition to the system's.
+	// +optional
+	CABundleSecretRef *xpv2.SecretKeySelector `json:"caBundleSecretRef,omitempty"`
 }
 
 // ProviderCredentials say where the Azure credentials come from.
@@ -43,10 +63,16 @@ type Endpoint struct {
 	// +kubebuilder:validation:Pattern=`^https?://`
 	ResourceManager string `json:"resourceManager"`
 
-	// ActiveDirectory is the base URL of the token authority.
+	// ActiveDirectory is the base URL of the token authority. Defaults to
+	// Microsoft Entra ID's public authority, https://login.microsoftonline.com/.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^https?://`
 	ActiveDirectory string `json:"activeDirectory,omitempty"`
+
+	// Audience of the tokens requested for Resource Manager. Defaults to
+	// the public cloud's Resource Manager audience.
+	// +optional
+	Audience string `json:"audience,omitempty"`
 }
 
 // A ProviderConfigStatus is the observed state of a ProviderConfig.
@@ -61,6 +87,7 @@ type ProviderConfigStatus struct {
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
 // +kubebuilder:printcolumn:name="SOURCE",type="string",JSONPath=".spec.credentials.source",priority=1
 // +kubebuilder:printcolumn:name="SUBSCRIPTION",type="string",JSONPath=".spec.subscriptionID",priority=1
+// +kubebuilder:printcolumn:name="ENDPOINT",type="string",JSONPath=".spec.endpoint.resourceManager",priority=1
 // +kubebuilder:resource:scope=Cluster,categories={crossplane,provider,azure}
 type ProviderConfig struct {
 	metav1.TypeMeta   `json:",inline"`

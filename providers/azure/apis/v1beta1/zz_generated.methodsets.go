@@ -71,3 +71,72 @@ func (p *ProviderConfigUsageList) GetItems() []resource.ProviderConfigUsage {
 	}
 	return items
 }
+
+// GetCondition of this ResourceGroup.
+func (mg *ResourceGroup) GetCondition(ct xpv2.ConditionType) xpv2.Condition {
+	return mg.Status.GetCondition(ct)
+}
+
+// SetConditions of this ResourceGroup.
+func (mg *ResourceGroup) SetConditions(c ...xpv2.Condition) {
+	mg.Status.SetConditions(c...)
+}
+
+// GetManagementPolicies of this ResourceGroup.
+func (mg *ResourceGroup) GetManagementPolicies() xpv2.ManagementPolicies {
+	return mg.Spec.ManagementPolicies
+}
+
+// SetManagementPolicies of this ResourceGroup.
+func (mg *ResourceGroup) SetManagementPolicies(p xpv2.ManagementPolicies) {
+	mg.Spec.ManagementPolicies = p
+}
+
+// GetDeletionPolicy of this ResourceGroup.
+func (mg *ResourceGroup) GetDeletionPolicy() xpv2.DeletionPolicy {
+	return mg.Spec.DeletionPolicy
+}
+
+// SetDeletionPolicy of this ResourceGroup.
+func (mg *ResourceGroup) SetDeletionPolicy(p xpv2.DeletionPolicy) {
+	mg.Spec.DeletionPolicy = p
+}
+
+// GetProviderConfigReference of this ResourceGroup.
+func (mg *ResourceGroup) GetProviderConfigReference() *xpv2.Reference {
+	return mg.Spec.ProviderConfigReference
+}
+
+// SetProviderConfigReference of this ResourceGroup.
+func (mg *ResourceGroup) SetProviderConfigReference(r *xpv2.Reference) {
+	mg.Spec.ProviderConfigReference = r
+}
+
+// GetWriteConnectionSecretToReference of this ResourceGroup.
+func (mg *ResourceGroup) GetWriteConnectionSecretToReference() *xpv2.SecretReference {
+	return mg.Spec.WriteConnectionSecretToReference
+}
+
+// SetWriteConnectionSecretToReference of this ResourceGroup.
+func (mg *ResourceGroup) SetWriteConnectionSecretToReference(r *xpv2.SecretReference) {
+	mg.Spec.WriteConnectionSecretToReference = r
+}
+
+// GetLastHandledReconcileAt of this ResourceGroup.
+func (mg *ResourceGroup) GetLastHandledReconcileAt() string {
+	return mg.Status.GetLastHandledReconcileAt()
+}
+
+// SetLastHandledReconcileAt of this ResourceGroup.
+func (mg *ResourceGroup) SetLastHandledReconcileAt(token string) {
+	mg.Status.SetLastHandledReconcileAt(token)
+}
+
+// GetItems of this ResourceGroupList.
+func (l *ResourceGroupList) GetItems() []resource.Managed {
+	items := make([]resource.Managed, len(l.Items))
+	for i := range l.Items {
+		items[i] = &l.Items[i]
+	}
+	return items
+}
