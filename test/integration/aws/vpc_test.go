@@ -55,11 +55,10 @@ func TestVPCLifecycle(t *testing.T) {
 	}
 
 	// An update reaches AWS.
-	vpc.Spec.ForProvider.EnableDNSHostnames = aws.Bool(true)
-	vpc.Spec.ForProvider.Tags["team"] = "data"
-	if err := f.env.Client.Update(ctx, vpc); err != nil {
-		t.Fatal(err)
-	}
+	f.updateWithRetry(t, vpc, func() {
+		vpc.Spec.ForProvider.EnableDNSHostnames = aws.Bool(true)
+		vpc.Spec.ForProvider.Tags["team"] = "data"
+	})
 	eventually(t, "VPC DNS hostnames and tags updated in moto", func() error {
 		attr, err := f.EC2().DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: aws.String(id), Attribute: ec2types.VpcAttributeNameEnableDnsHostnames})
 		if err != nil {

@@ -70,15 +70,13 @@ func TestProviderConfigCredentials(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pc := &v1beta1.ProviderConfig{}
-	if err := f.env.Client.Get(ctx, client.ObjectKey{Name: f.ProviderConfig}, pc); err != nil {
-		t.Fatal(err)
-	}
-	pc.Spec.Credentials.SecretRef.Name = creds.Name
-	pc.Spec.TLS = &v1beta1.TLS{CABundleSecretRef: &xpv2.SecretKeySelector{SecretReference: xpv2.SecretReference{Namespace: f.ns, Name: ca.Name}, Key: "ca.pem"}}
-	if err := f.env.Client.Update(ctx, pc); err != nil {
-		t.Fatal(err)
-	}
+	// The provider adds its finalizer to the ProviderConfig concurrently, so
+	// the update retries on conflict.
+	pc := &v1beta1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: f.ProviderConfig}}
+	f.update(t, pc, func() {
+		pc.Spec.Credentials.SecretRef.Name = creds.Name
+		pc.Spec.TLS = &v1beta1.TLS{CABundleSecretRef: &xpv2.SecretKeySelector{SecretReference: xpv2.SecretReference{Namespace: f.ns, Name: ca.Name}, Key: "ca.pem"}}
+	})
 
 	rg := f.newResourceGroup(f.name("rg"))
 	f.create(t, rg)
