@@ -38,13 +38,13 @@ func WithBuiltin(name string, fn FunctionRunner) RouterOption {
 
 // NewRouter returns a Router that looks Functions up through c and runs the
 // installed ones with remote, usually a GRPCRunner. The auto-ready built-in
-// (FunctionAutoReady) is registered by default; register the others with
-// WithBuiltin.
+// (FunctionAutoReady) and connection-details (FunctionConnectionDetails)
+// built-ins are registered by default; register the others with WithBuiltin.
 func NewRouter(c client.Reader, remote FunctionRunner, opts ...RouterOption) *Router {
 	r := &Router{
 		functions: c,
 		remote:    remote,
-		builtins:  map[string]FunctionRunner{FunctionAutoReady: AutoReady()},
+		builtins:  map[string]FunctionRunner{FunctionAutoReady: AutoReady(), FunctionConnectionDetails: ConnectionDetails()},
 	}
 	for _, o := range opts {
 		o(r)

@@ -15,6 +15,7 @@ import (
 const (
 	FunctionPatchAndTransform = "function-patch-and-transform"
 	FunctionAutoReady         = "function-auto-ready"
+	FunctionConnectionDetails = "function-connection-details"
 )
 
 // A FunctionRunner runs the named composition function once.

@@ -58,6 +58,7 @@ func Setup(mgr ctrl.Manager, o controller.Options, eo Options) error {
 	router := xfn.NewRouter(mgr.GetClient(), remote,
 		xfn.WithBuiltin(xfn.FunctionPatchAndTransform, pt.NewFunction()),
 		xfn.WithBuiltin(xfn.FunctionAutoReady, xfn.AutoReady()),
+		xfn.WithBuiltin(xfn.FunctionConnectionDetails, xfn.ConnectionDetails()),
 	)
 	pipeline := xfn.NewPipeline(router, mgr.GetClient(), xfn.WithLogger(o.Logger.WithValues("component", "pipeline")))
 
