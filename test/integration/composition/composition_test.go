@@ -421,9 +421,10 @@ spec:
 
 	// The claim shows why its composite resource cannot be composed.
 	env.WaitFor(t, get(t, schema.GroupVersionKind{Group: group, Version: "v1alpha1", Kind: "Database"}, ns, "required"), 30*time.Second, func(o client.Object) (bool, string) {
-		msg := conditionMessage(o.(*unstructured.Unstructured), "CompositeSynced")
-		if !strings.Contains(msg, "spec.parameters.missing") {
-			return false, fmt.Sprintf("CompositeSynced message %q should carry the XR's error", msg)
+		for _, ct := range []string{"CompositeSynced", "Synced"} {
+			if msg := conditionMessage(o.(*unstructured.Unstructured), ct); !strings.Contains(msg, "spec.parameters.missing") {
+				return false, fmt.Sprintf("%s message %q should carry the XR's error", ct, msg)
+			}
 		}
 		return true, ""
 	})

@@ -161,8 +161,19 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 	}
 
 	propagateStatus(xr, cm)
-	cm.SetConditions(xpv2.ReconcileSuccess())
+	cm.SetConditions(syncedFrom(xr))
 	return reconcile.Result{}, r.writeStatus(ctx, orig, cm)
+}
+
+// syncedFrom is the Synced condition of a claim whose XR is in place: False,
+// with the XR's reason and message, while the XR cannot be composed (so that
+// `kubectl get` on the claim shows SYNCED False and why), True otherwise.
+func syncedFrom(xr *composite.Unstructured) xpv2.Condition {
+	if s := xr.GetCondition(xpv2.TypeSynced); s.Status == corev1.ConditionFalse {
+		return xpv2.Condition{Type: xpv2.TypeSynced, Status: corev1.ConditionFalse, Reason: s.Reason,
+			Message: xr.GetKind() + " " + xr.GetName() + ": " + s.Message, LastTransitionTime: s.LastTransitionTime}
+	}
+	return xpv2.ReconcileSuccess()
 }
 
 // configure makes xr what cm asks for: the claim's spec (less its own

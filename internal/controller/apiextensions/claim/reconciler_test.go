@@ -371,3 +371,37 @@ func TestPropagateStatusReadyMissing(t *testing.T) {
 	}
 	runPropagateStatus(t, cases)
 }
+
+func TestSyncedFrom(t *testing.T) {
+	f := fixtures()
+	cases := map[string]struct {
+		reason string
+		xr     *composite.Unstructured
+		want   xpv2.Condition
+	}{
+		"XRFailing": {
+			reason: "An XR that cannot be composed makes the claim Synced False with its reason and message, naming the XR.",
+			xr:     f.xrWith(nil, f.xrFailing),
+			want: xpv2.Condition{Type: xpv2.TypeSynced, Status: corev1.ConditionFalse, Reason: "ComposeResourcesError",
+				Message: "XDatabase db-x7k2p: Cannot apply composed resource db: boom", LastTransitionTime: f.xrFailing.LastTransitionTime},
+		},
+		"XRSynced": {
+			reason: "An XR that composes fine leaves the claim Synced True.",
+			xr:     f.xrWith(nil, f.xrSynced),
+			want:   xpv2.ReconcileSuccess(),
+		},
+		"XRNew": {
+			reason: "An XR with no conditions yet leaves the claim Synced True: binding worked.",
+			xr:     f.xrWith(nil),
+			want:   xpv2.ReconcileSuccess(),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := syncedFrom(tc.xr)
+			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(xpv2.Condition{}, "LastTransitionTime")); diff != "" {
+				t.Errorf("\n%s\nsyncedFrom(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
