@@ -102,14 +102,53 @@ const devNamespace = "stratus-system"
 
 // providerConfigs return, per cloud, the objects that point its provider's
 // default ProviderConfig at the local cloud.
-var providerConfigs = map[string]func(localcloud.Endpoints) []map[string]any{
-	"aws": awsProviderConfig,
-	"gcp": gcpProviderConfig,
+var providerConfigs = map[string]func(localcloud.Endpoints) ([]map[string]any, error){
+	"aws":   awsProviderConfig,
+	"gcp":   gcpProviderConfig,
+	"azure": azureProviderConfig,
+}
+
+// Identities of the local cloud's Azure: its token endpoint issues tokens to
+// any client, so these only need to be well-formed.
+const (
+	localAzureSubscription = "00000000-0000-0000-0000-000000000000"
+	localAzureTenant       = "00000000-0000-0000-0000-000000000002"
+	localAzureClient       = "00000000-0000-0000-0000-000000000001"
+)
+
+// azureProviderConfig points Resource Manager and Entra ID at the local
+// cloud's HTTPS endpoint and trusts the CA that signed its certificate.
+func azureProviderConfig(e localcloud.Endpoints) ([]map[string]any, error) {
+	ca, err := os.ReadFile(e.AzureCA)
+	if err != nil {
+		return nil, errors.Wrap(err, "cannot read the local cloud's Azure CA")
+	}
+	return []map[string]any{
+		{
+			"apiVersion": "v1", "kind": "Secret",
+			"metadata":   map[string]any{"name": "azure-localcloud-creds", "namespace": devNamespace},
+			"stringData": map[string]any{"credentials": fmt.Sprintf(`{"clientId": %q, "clientSecret": "local-secret"}`, localAzureClient)},
+		},
+		{
+			"apiVersion": "azure.stratus.dev/v1beta1", "kind": "ProviderConfig",
+			"metadata": map[string]any{"name": "default"},
+			"spec": map[string]any{
+				"subscriptionID": localAzureSubscription,
+				"tenantID":       localAzureTenant,
+				"credentials": map[string]any{
+					"source":    "Secret",
+					"secretRef": map[string]any{"namespace": devNamespace, "name": "azure-localcloud-creds", "key": "credentials"},
+				},
+				"endpoint": map[string]any{"resourceManager": e.Azure, "activeDirectory": e.Azure},
+				"tls":      map[string]any{"caBundle": string(ca)},
+			},
+		},
+	}, nil
 }
 
 // gcpProviderConfig needs no credentials: the local cloud's GCP APIs accept
 // unauthenticated calls.
-func gcpProviderConfig(e localcloud.Endpoints) []map[string]any {
+func gcpProviderConfig(e localcloud.Endpoints) ([]map[string]any, error) {
 	return []map[string]any{{
 		"apiVersion": "gcp.stratus.dev/v1beta1", "kind": "ProviderConfig",
 		"metadata": map[string]any{"name": "default"},
@@ -118,10 +157,10 @@ func gcpProviderConfig(e localcloud.Endpoints) []map[string]any {
 			"credentials": map[string]any{"source": "None"},
 			"endpoints":   map[string]any{"sqladmin": e.GCP, "compute": e.GCP},
 		},
-	}}
+	}}, nil
 }
 
-func awsProviderConfig(e localcloud.Endpoints) []map[string]any {
+func awsProviderConfig(e localcloud.Endpoints) ([]map[string]any, error) {
 	return []map[string]any{
 		{
 			"apiVersion": "v1", "kind": "Secret",
@@ -140,7 +179,7 @@ func awsProviderConfig(e localcloud.Endpoints) []map[string]any {
 				"endpoint": map[string]any{"url": e.AWS},
 			},
 		},
-	}
+	}, nil
 }
 
 // applyProviderConfigs creates (or updates) the default ProviderConfig of
@@ -150,7 +189,11 @@ func applyProviderConfigs(ctx context.Context, kube client.Client, clouds []stri
 	objs := []map[string]any{ns}
 	for _, c := range clouds {
 		if pc, ok := providerConfigs[c]; ok {
-			objs = append(objs, pc(e)...)
+			o, err := pc(e)
+			if err != nil {
+				return err
+			}
+			objs = append(objs, o...)
 		}
 	}
 	for _, o := range objs {
