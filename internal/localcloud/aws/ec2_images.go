@@ -22,8 +22,9 @@ type image struct {
 }
 
 // images is the catalog: the Amazon Linux 2 image moto also serves (the
-// examples use it), and Amazon Linux 2023 and Ubuntu 22.04 for each
-// architecture. The same IDs serve in every region.
+// examples use it), Amazon Linux 2023 and Ubuntu 22.04 for each
+// architecture, and Debian 12 (the platform's debian-12 image family). The
+// same IDs serve in every region.
 var images = []image{
 	{
 		ID: "ami-04681a1dbd79675a5", Name: "amzn2-ami-hvm-2.0.20180810-x86_64-gp2", Description: "Amazon Linux 2 AMI 2.0.20180810 x86_64 HVM gp2",
@@ -49,6 +50,11 @@ var images = []image{
 		ID: "ami-05d47d29a4c2d19e1", Name: "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-arm64-server-20231207", Description: "Canonical, Ubuntu, 22.04 LTS, arm64 jammy image build on 2023-12-07",
 		OwnerID: "099720109477", Architecture: "arm64", RootDevice: "/dev/sda1", Created: "2023-12-07T23:00:00.000Z",
 		Location: "amazon/ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-arm64-server-20231207",
+	},
+	{
+		ID: "ami-058bd2d568351da34", Name: "debian-12-amd64-20231013-1532", Description: "Debian 12 (20231013-1532)",
+		OwnerID: "136693071363", Architecture: "x86_64", RootDevice: "/dev/xvda", Created: "2023-10-13T15:32:00.000Z",
+		Location: "136693071363/debian-12-amd64-20231013-1532",
 	},
 }
 
