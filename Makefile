@@ -38,8 +38,8 @@ endef
 ##@ Main
 
 .PHONY: run
-run: tools build postgres ## Run Stratus on a local control plane built from source, with the local cloud (Ctrl-C stops it).
-	$(BIN)/stratus dev
+run: tools build postgres ## Run Stratus with the demo: a database and a machine claimed on each cloud of the local cloud (DEV_FLAGS adds flags; Ctrl-C stops it).
+	$(BIN)/stratus dev --demo $(DEV_FLAGS)
 
 .PHONY: test
 test: tools postgres ## Run unit and integration tests against the local control plane, moto and the local cloud.
@@ -50,10 +50,10 @@ test: tools postgres ## Run unit and integration tests against the local control
 
 .PHONY: build
 build: ## Build the stratus and provider binaries into .cache/bin.
-	go build -o $(BIN)/stratus ./cmd/stratus
-	go build -o $(BIN)/provider-aws ./cmd/provider-aws
-	go build -o $(BIN)/provider-gcp ./cmd/provider-gcp
-	go build -o $(BIN)/provider-azure ./cmd/provider-azure
+	@for cmd in stratus provider-aws provider-gcp provider-azure; do \
+		echo "==> Building $$cmd (first build takes minutes; later builds reuse the Go cache)"; \
+		go build -v -o $(BIN)/$$cmd ./cmd/$$cmd 2>&1 | awk '/^[[:alnum:]_.\/~-]+$$/ { n++; if (n % 200 == 0) printf "    %d packages compiled\n", n; fflush(); next } { print } END { if (n) printf "    %d packages compiled\n", n }'; \
+	done
 
 .PHONY: tools
 tools: $(LOCAL_CP) ## Build etcd, kube-apiserver and kubectl from source into .cache/bin.

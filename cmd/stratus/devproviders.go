@@ -103,9 +103,14 @@ const devNamespace = "stratus-system"
 // providerConfigs return, per cloud, the objects that point its provider's
 // default ProviderConfig at the local cloud.
 var providerConfigs = map[string]func(localcloud.Endpoints) ([]map[string]any, error){
-	"aws":   awsProviderConfig,
-	"gcp":   gcpProviderConfig,
+	"aws":   infallible(awsProviderConfig),
+	"gcp":   infallible(gcpProviderConfig),
 	"azure": azureProviderConfig,
+}
+
+// infallible adapts a ProviderConfig builder that cannot fail.
+func infallible(fn func(localcloud.Endpoints) []map[string]any) func(localcloud.Endpoints) ([]map[string]any, error) {
+	return func(e localcloud.Endpoints) ([]map[string]any, error) { return fn(e), nil }
 }
 
 // Identities of the local cloud's Azure: its token endpoint issues tokens to
@@ -148,7 +153,7 @@ func azureProviderConfig(e localcloud.Endpoints) ([]map[string]any, error) {
 
 // gcpProviderConfig needs no credentials: the local cloud's GCP APIs accept
 // unauthenticated calls.
-func gcpProviderConfig(e localcloud.Endpoints) ([]map[string]any, error) {
+func gcpProviderConfig(e localcloud.Endpoints) []map[string]any {
 	return []map[string]any{{
 		"apiVersion": "gcp.stratus.dev/v1beta1", "kind": "ProviderConfig",
 		"metadata": map[string]any{"name": "default"},
@@ -157,10 +162,11 @@ func gcpProviderConfig(e localcloud.Endpoints) ([]map[string]any, error) {
 			"credentials": map[string]any{"source": "None"},
 			"endpoints":   map[string]any{"sqladmin": e.GCP, "compute": e.GCP},
 		},
-	}}, nil
+	}}
 }
 
-func awsProviderConfig(e localcloud.Endpoints) ([]map[string]any, error) {
+// awsProviderConfig uses the local cloud's default AWS keys.
+func awsProviderConfig(e localcloud.Endpoints) []map[string]any {
 	return []map[string]any{
 		{
 			"apiVersion": "v1", "kind": "Secret",
@@ -179,7 +185,7 @@ func awsProviderConfig(e localcloud.Endpoints) ([]map[string]any, error) {
 				"endpoint": map[string]any{"url": e.AWS},
 			},
 		},
-	}, nil
+	}
 }
 
 // applyProviderConfigs creates (or updates) the default ProviderConfig of

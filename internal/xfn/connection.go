@@ -69,7 +69,7 @@ func runConnectionDetails(_ context.Context, _ string, req *fnv1.RunFunctionRequ
 			Message:  err.Error(),
 			Target:   fnv1.Target_TARGET_COMPOSITE.Enum(),
 		}}
-		return rsp, nil
+		return rsp, nil //nolint:nilerr // A function reports bad input as a fatal result, not as a failed call.
 	}
 	if len(derived) > 0 && rsp.Desired.Composite.ConnectionDetails == nil {
 		rsp.Desired.Composite.ConnectionDetails = map[string][]byte{}
@@ -191,7 +191,7 @@ func missingKeys(n parse.Node, data map[string]string) []string {
 func uriEscape(s string) string {
 	var b strings.Builder
 	const hex = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		c := s[i]
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':

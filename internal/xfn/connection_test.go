@@ -2,6 +2,7 @@ package xfn
 
 import (
 	"context"
+	"maps"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -20,9 +21,9 @@ func TestConnectionDetails(t *testing.T) {
 		"port": []byte("5432"), "database": []byte("app"),
 	}
 	withDetails := func(cd map[string][]byte, extra map[string]string) *fnv1.State {
-		out := map[string][]byte{}
-		for k, v := range cd {
-			out[k] = v
+		out := maps.Clone(cd)
+		if out == nil {
+			out = map[string][]byte{}
 		}
 		for k, v := range extra {
 			out[k] = []byte(v)
