@@ -39,11 +39,28 @@ const (
 	fieldOwner = "apiextensions.crossplane.io/composed"
 )
 
-// observe reads the composed resources an XR references, and their
-// connection details, keyed by composition resource name.
-func observe(ctx context.Context, c client.Client, xr *composite.Unstructured) (map[string]xfn.ObservedResource, error) {
-	out := map[string]xfn.ObservedResource{}
-	for _, ref := range xr.GetResourceReferences() {
+// An existing composed resource: one that an XR references in its
+// resourceRefs and that exists.
+type existing struct {
+	// ref is the reference as the XR records it.
+	ref corev1.ObjectReference
+
+	// name is the resource's composition resource name, or "" when it has
+	// none.
+	name string
+
+	observed xfn.ObservedResource
+}
+
+// observe reads the composed resources an XR references that exist, and
+// their connection details, in the order of its resourceRefs. Several may
+// carry one composition resource name: the one a pipeline now desires and
+// one it desired before as another object (another kind, after a change of
+// Composition), until that one is gone.
+func observe(ctx context.Context, c client.Client, xr *composite.Unstructured) ([]existing, error) {
+	refs := xr.GetResourceReferences()
+	out := make([]existing, 0, len(refs))
+	for _, ref := range refs {
 		u := &unstructured.Unstructured{}
 		u.SetAPIVersion(ref.APIVersion)
 		u.SetKind(ref.Kind)
@@ -54,17 +71,96 @@ func observe(ctx context.Context, c client.Client, xr *composite.Unstructured) (
 		if err != nil {
 			return nil, errors.Wrapf(err, "cannot get composed resource %s %s", ref.Kind, ref.Name)
 		}
-		name := xcrd.GetCompositionResourceName(u)
-		if name == "" {
-			continue
-		}
 		cd, err := connectionDetails(ctx, c, u)
 		if err != nil {
 			return nil, err
 		}
-		out[name] = xfn.ObservedResource{Resource: u, ConnectionDetails: cd}
+		out = append(out, existing{ref: ref, name: xcrd.GetCompositionResourceName(u), observed: xfn.ObservedResource{Resource: u, ConnectionDetails: cd}})
 	}
 	return out, nil
+}
+
+// observedFor returns what a pipeline observes of the existing composed
+// resources, by composition resource name. When rendered (the resources the
+// pipeline desired) is known, a name that is desired is observed only as
+// the very object desired: a resource of that name that is another object
+// (another kind, namespace or name) is being replaced, and the pipeline
+// must compose its successor as a resource that does not exist yet, not
+// read it for the successor's readiness, status and connection details.
+// Otherwise, of several resources of one name, the first that is not being
+// deleted wins.
+func observedFor(all []existing, rendered map[string]*unstructured.Unstructured) map[string]xfn.ObservedResource {
+	out := map[string]xfn.ObservedResource{}
+	for _, e := range all {
+		if e.name == "" {
+			continue
+		}
+		if d, ok := rendered[e.name]; ok {
+			if sameObject(d, e.observed.Resource) {
+				out[e.name] = e.observed
+			}
+			continue
+		}
+		if cur, ok := out[e.name]; ok && (cur.Resource.GetDeletionTimestamp() == nil || e.observed.Resource.GetDeletionTimestamp() != nil) {
+			continue
+		}
+		out[e.name] = e.observed
+	}
+	return out
+}
+
+// sameObserved reports whether a and b observe the same objects under the
+// same names.
+func sameObserved(a, b map[string]xfn.ObservedResource) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for name, o := range a {
+		if p, ok := b[name]; !ok || p.Resource != o.Resource {
+			return false
+		}
+	}
+	return true
+}
+
+// sameObject reports whether a and b are the same object of the API server:
+// the same group, kind, namespace and name. The version does not matter: a
+// kind served at two versions is one object.
+func sameObject(a, b *unstructured.Unstructured) bool {
+	return a.GroupVersionKind().GroupKind() == b.GroupVersionKind().GroupKind() &&
+		a.GetNamespace() == b.GetNamespace() && a.GetName() == b.GetName()
+}
+
+// stale returns the existing composed resources that are none of the
+// rendered ones: those whose composition resource name left the desired
+// state, and those whose name the pipeline now desires as another object,
+// such as a resource of another kind after a change of Composition. They
+// are to be deleted, never forgotten.
+func stale(all []existing, rendered map[string]*unstructured.Unstructured) []existing {
+	var out []existing
+	for _, e := range all {
+		desired := false
+		for _, d := range rendered {
+			if sameObject(d, e.observed.Resource) {
+				desired = true
+				break
+			}
+		}
+		if !desired {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// describe names an existing composed resource for events: its composition
+// resource name, kind and name.
+func (e existing) describe() string {
+	u := e.observed.Resource
+	if e.name == "" {
+		return u.GetKind() + " " + u.GetName()
+	}
+	return fmt.Sprintf("%s (%s %s)", e.name, u.GetKind(), u.GetName())
 }
 
 // refKey is the key of a referenced composed resource. Namespaced XRs record
@@ -272,6 +368,13 @@ func references(xr *composite.Unstructured, desired map[string]*unstructured.Uns
 		}
 		refs = append(refs, ref)
 	}
+	sortRefs(refs)
+	return refs
+}
+
+// sortRefs sorts resource references by apiVersion, kind, namespace and
+// name.
+func sortRefs(refs []corev1.ObjectReference) {
 	sort.Slice(refs, func(i, j int) bool {
 		a, b := refs[i], refs[j]
 		if a.APIVersion != b.APIVersion {
@@ -285,7 +388,6 @@ func references(xr *composite.Unstructured, desired map[string]*unstructured.Uns
 		}
 		return a.Name < b.Name
 	})
-	return refs
 }
 
 // unready describes the desired resources that are not ready, for the XR's

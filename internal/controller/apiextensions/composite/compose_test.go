@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -803,6 +804,210 @@ func TestMergeRefs(t *testing.T) {
 			}
 			if diff := cmp.Diff(have, tc.args.have, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\nmergeRefs(...): modified its input: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// composed returns an existing composed resource of composition resource
+// name res.
+func composed(res, apiVersion, kind, namespace, name string, fns ...func(*unstructured.Unstructured)) existing {
+	u := obj(apiVersion, kind, namespace, name)
+	if res != "" {
+		u.SetAnnotations(map[string]string{"crossplane.io/composition-resource-name": res})
+	}
+	for _, fn := range fns {
+		fn(u)
+	}
+	return existing{
+		ref:      corev1.ObjectReference{APIVersion: apiVersion, Kind: kind, Namespace: namespace, Name: name},
+		name:     res,
+		observed: xfn.ObservedResource{Resource: u},
+	}
+}
+
+func deleting(u *unstructured.Unstructured) {
+	now := metav1.Now()
+	u.SetDeletionTimestamp(&now)
+}
+
+// observedNames returns what observedFor returns as kind/namespace/name per
+// composition resource name, for readable diffs.
+func observedNames(o map[string]xfn.ObservedResource) map[string]string {
+	out := map[string]string{}
+	for name, r := range o {
+		out[name] = r.Resource.GetKind() + "/" + r.Resource.GetNamespace() + "/" + r.Resource.GetName()
+	}
+	return out
+}
+
+func TestObservedFor(t *testing.T) {
+	gcp := composed("instance", "compute.gcp.example.org/v1", "Instance", "", "db-1234")
+	aws := composed("instance", "ec2.aws.example.org/v1", "Instance", "", "db-1234")
+	awsDeleting := composed("instance", "ec2.aws.example.org/v1", "Instance", "", "db-1234", deleting)
+	gcpDeleting := composed("instance", "compute.gcp.example.org/v1", "Instance", "", "db-1234", deleting)
+	cm := composed("x", "v1", "ConfigMap", "ns", "db-x")
+	unnamed := composed("", "v1", "Secret", "ns", "db-y")
+
+	type args struct {
+		all      []existing
+		rendered map[string]*unstructured.Unstructured
+	}
+	type want struct {
+		observed map[string]string
+	}
+	cases := map[string]struct {
+		reason string
+		args   args
+		want   want
+	}{
+		"ByName": {
+			reason: "Before the pipeline ran, resources are observed by composition resource name; those without one are not observed.",
+			args:   args{all: []existing{gcp, cm, unnamed}},
+			want:   want{observed: map[string]string{"instance": "Instance//db-1234", "x": "ConfigMap/ns/db-x"}},
+		},
+		"PrefersNotDeleting": {
+			reason: "Of two resources of one name, the one being deleted (the one being replaced) is not observed.",
+			args:   args{all: []existing{gcpDeleting, aws}},
+			want:   want{observed: map[string]string{"instance": "Instance//db-1234"}},
+		},
+		"FirstWhenAllDeleting": {
+			reason: "Of resources of one name that are all being deleted, the first is observed.",
+			args:   args{all: []existing{gcpDeleting, awsDeleting}},
+			want:   want{observed: map[string]string{"instance": "Instance//db-1234"}},
+		},
+		"DesiredAsAnotherKind": {
+			reason: "A name the pipeline desires as another kind is not observed: the existing resource is being replaced, not updated.",
+			args: args{
+				all:      []existing{gcp, cm},
+				rendered: map[string]*unstructured.Unstructured{"instance": obj("ec2.aws.example.org/v1", "Instance", "", "db-1234"), "x": obj("v1", "ConfigMap", "ns", "db-x")},
+			},
+			want: want{observed: map[string]string{"x": "ConfigMap/ns/db-x"}},
+		},
+		"DesiredPicksTheDesiredObject": {
+			reason: "Of two resources of one name, the one that is the desired object is observed, whatever the order.",
+			args: args{
+				all:      []existing{gcp, aws},
+				rendered: map[string]*unstructured.Unstructured{"instance": obj("ec2.aws.example.org/v1beta1", "Instance", "", "db-1234")},
+			},
+			want: want{observed: map[string]string{"instance": "Instance//db-1234"}},
+		},
+		"DesiredWithAnotherName": {
+			reason: "A name the pipeline desires as an object of another name is not observed.",
+			args: args{
+				all:      []existing{cm},
+				rendered: map[string]*unstructured.Unstructured{"x": obj("v1", "ConfigMap", "ns", "renamed")},
+			},
+			want: want{observed: map[string]string{}},
+		},
+		"NoLongerDesired": {
+			reason: "A name the pipeline no longer desires is still observed, as before it ran.",
+			args: args{
+				all:      []existing{cm},
+				rendered: map[string]*unstructured.Unstructured{},
+			},
+			want: want{observed: map[string]string{"x": "ConfigMap/ns/db-x"}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := observedFor(tc.args.all, tc.args.rendered)
+			if diff := cmp.Diff(tc.want.observed, observedNames(got), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\nobservedFor(...): -want, +got:\n%s", tc.reason, diff)
+			}
+			// The winner must be the very object: its group tells GCP from AWS.
+			for n, o := range got {
+				if d, ok := tc.args.rendered[n]; ok && d.GroupVersionKind().Group != o.Resource.GroupVersionKind().Group {
+					t.Errorf("%s\nobservedFor(...): observed %s as %s, want %s", tc.reason, n, o.Resource.GetAPIVersion(), d.GetAPIVersion())
+				}
+			}
+		})
+	}
+}
+
+func TestStale(t *testing.T) {
+	gcp := composed("instance", "compute.gcp.example.org/v1", "Instance", "", "db-1234")
+	aws := composed("instance", "ec2.aws.example.org/v1", "Instance", "", "db-1234")
+	cm := composed("x", "v1", "ConfigMap", "ns", "db-x")
+	unnamed := composed("", "v1", "Secret", "ns", "db-y")
+
+	type args struct {
+		all      []existing
+		rendered map[string]*unstructured.Unstructured
+	}
+	type want struct {
+		stale []corev1.ObjectReference
+	}
+	cases := map[string]struct {
+		reason string
+		args   args
+		want   want
+	}{
+		"AllDesired": {
+			reason: "Resources that are desired are not stale.",
+			args: args{
+				all:      []existing{cm},
+				rendered: map[string]*unstructured.Unstructured{"x": obj("v1", "ConfigMap", "ns", "db-x")},
+			},
+			want: want{},
+		},
+		"OtherVersionSameObject": {
+			reason: "A kind desired at another version is the same object: not stale.",
+			args: args{
+				all:      []existing{aws},
+				rendered: map[string]*unstructured.Unstructured{"instance": obj("ec2.aws.example.org/v1beta2", "Instance", "", "db-1234")},
+			},
+			want: want{},
+		},
+		"NameLeft": {
+			reason: "A resource whose composition resource name left the desired state is stale.",
+			args: args{
+				all:      []existing{cm},
+				rendered: map[string]*unstructured.Unstructured{},
+			},
+			want: want{stale: []corev1.ObjectReference{cm.ref}},
+		},
+		"KindChanged": {
+			reason: "A resource whose composition resource name is desired as another kind (another Composition) is stale, though its name is still desired.",
+			args: args{
+				all:      []existing{gcp, aws},
+				rendered: map[string]*unstructured.Unstructured{"instance": obj("ec2.aws.example.org/v1", "Instance", "", "db-1234")},
+			},
+			want: want{stale: []corev1.ObjectReference{gcp.ref}},
+		},
+		"Renamed": {
+			reason: "A resource whose composition resource name is desired as an object of another name is stale.",
+			args: args{
+				all:      []existing{cm},
+				rendered: map[string]*unstructured.Unstructured{"x": obj("v1", "ConfigMap", "ns", "db-x2")},
+			},
+			want: want{stale: []corev1.ObjectReference{cm.ref}},
+		},
+		"Moved": {
+			reason: "A resource whose composition resource name is desired in another namespace is stale.",
+			args: args{
+				all:      []existing{cm},
+				rendered: map[string]*unstructured.Unstructured{"x": obj("v1", "ConfigMap", "other", "db-x")},
+			},
+			want: want{stale: []corev1.ObjectReference{cm.ref}},
+		},
+		"NoCompositionResourceName": {
+			reason: "A referenced resource without a composition resource name that is not desired is stale, not forgotten.",
+			args: args{
+				all:      []existing{unnamed},
+				rendered: map[string]*unstructured.Unstructured{"x": obj("v1", "ConfigMap", "ns", "db-x")},
+			},
+			want: want{stale: []corev1.ObjectReference{unnamed.ref}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var got []corev1.ObjectReference
+			for _, e := range stale(tc.args.all, tc.args.rendered) {
+				got = append(got, e.ref)
+			}
+			if diff := cmp.Diff(tc.want.stale, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\nstale(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

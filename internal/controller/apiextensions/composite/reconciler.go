@@ -9,9 +9,9 @@ package composite
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -187,7 +187,7 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 		xr.SetConditions(synced(ReasonCompose, err.Error()))
 		return reconcile.Result{RequeueAfter: retryAfter}, r.write(ctx, orig, xr)
 	}
-	observed, err := observe(ctx, r.client, xr)
+	all, err := observe(ctx, r.client, xr)
 	if err != nil {
 		xr.SetConditions(synced(ReasonCompose, "Cannot observe composed resources: "+err.Error()))
 		return reconcile.Result{RequeueAfter: retryAfter}, r.write(ctx, orig, xr)
@@ -198,41 +198,43 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 		return reconcile.Result{RequeueAfter: retryAfter}, r.write(ctx, orig, xr)
 	}
 
-	res, err := r.pipeline.Run(ctx, xfn.PipelineRequest{
-		Composite:                  xr.GetUnstructured(),
-		CompositeConnectionDetails: current,
-		Observed:                   observed,
-		Steps:                      steps,
-	})
-	if err != nil {
-		reason := ReasonCompose
-		fe := &xfn.FatalError{}
-		if errors.As(err, &fe) {
-			reason = ReasonPipelineFatal
+	// The pipeline observes the existing resources by composition resource
+	// name. When it desires a name as another object than the one that
+	// exists (a resource of another kind, after a change of Composition),
+	// it runs once more without that one, so that it composes the new
+	// resource as one that does not exist yet.
+	observed := observedFor(all, nil)
+	var res *xfn.PipelineResult
+	var rendered map[string]*unstructured.Unstructured
+	for run := 1; ; run++ {
+		res, err = r.pipeline.Run(ctx, xfn.PipelineRequest{
+			Composite:                  xr.GetUnstructured(),
+			CompositeConnectionDetails: current,
+			Observed:                   observed,
+			Steps:                      steps,
+		})
+		if err != nil {
+			reason := ReasonCompose
+			fe := &xfn.FatalError{}
+			if errors.As(err, &fe) {
+				reason = ReasonPipelineFatal
+			}
+			xr.SetConditions(synced(reason, "Cannot compose resources with Composition "+xr.GetCompositionReference().Name+": "+err.Error()))
+			r.record.Event(xr, event.Warning(reasonCompose, err))
+			return reconcile.Result{RequeueAfter: retryAfter}, r.write(ctx, orig, xr)
 		}
-		xr.SetConditions(synced(reason, "Cannot compose resources with Composition "+xr.GetCompositionReference().Name+": "+err.Error()))
-		r.record.Event(xr, event.Warning(reasonCompose, err))
-		return reconcile.Result{RequeueAfter: retryAfter}, r.write(ctx, orig, xr)
-	}
-
-	rendered := map[string]*unstructured.Unstructured{}
-	names := make([]string, 0, len(res.Resources))
-	for name := range res.Resources {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		d := res.Resources[name].Resource
-		var obs *unstructured.Unstructured
-		if o, ok := observed[name]; ok {
-			obs = o.Resource
-		}
-		if err := render(r.client, xr, name, d, obs); err != nil {
+		rendered, err = renderAll(r.client, xr, res.Resources, observed)
+		if err != nil {
 			xr.SetConditions(synced(ReasonCompose, "Cannot render composed resource: "+err.Error()))
 			return reconcile.Result{RequeueAfter: retryAfter}, r.write(ctx, orig, xr)
 		}
-		rendered[name] = d
+		next := observedFor(all, rendered)
+		if run > 1 || sameObserved(observed, next) {
+			break
+		}
+		observed = next
 	}
+	names := slices.Sorted(maps.Keys(rendered))
 
 	// Record the references before applying, so that a crash after an
 	// apply never loses track of what was created.
@@ -251,7 +253,7 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 			log.Info("Cannot watch composed resource kind; changes will be seen at the next poll", "kind", d.GroupVersionKind().String(), "error", err)
 		}
 		var obs *unstructured.Unstructured
-		if o, ok := observed[name]; ok {
+		if o, ok := observed[name]; ok && sameObject(d, o.Resource) {
 			obs = o.Resource
 		}
 		did, err := apply(ctx, r.client, d, obs)
@@ -268,25 +270,16 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 		r.record.Event(xr, event.Normal(reasonCompose, "Applied composed resources: "+strings.Join(applied, ", ")))
 	}
 
-	gone := make([]string, 0, len(observed))
-	// Background propagation: foreground deletion waits on the garbage
-	// collector, which a bare control plane (the local one) does not run.
-	// Composed resources with dependents carry their own finalizers.
-	for name, o := range observed {
-		if _, ok := rendered[name]; ok {
-			continue
-		}
-		if err := r.client.Delete(ctx, o.Resource, client.PropagationPolicy(metav1.DeletePropagationBackground)); client.IgnoreNotFound(err) != nil {
-			xr.SetConditions(synced(ReasonCompose, "Cannot delete composed resource "+name+" that left the desired state: "+err.Error()))
-			return reconcile.Result{RequeueAfter: retryAfter}, r.write(ctx, orig, xr)
-		}
-		gone = append(gone, name)
+	left, err := r.deleteStale(ctx, xr, stale(all, rendered))
+	if err != nil {
+		xr.SetConditions(synced(ReasonCompose, "Cannot compose resources with Composition "+xr.GetCompositionReference().Name+": "+err.Error()))
+		return reconcile.Result{RequeueAfter: retryAfter}, r.write(ctx, orig, xr)
 	}
-	if len(gone) > 0 {
-		sort.Strings(gone)
-		r.record.Event(xr, event.Normal(reasonDelete, "Deleted composed resources that left the desired state: "+strings.Join(gone, ", ")))
-	}
-	xr.SetResourceReferences(references(xr, rendered))
+	// A deleted resource stays referenced until it is gone, so that the
+	// XR's own deletion still deletes it should it outlive this run.
+	refs := mergeRefs(references(xr, rendered), left)
+	sortRefs(refs)
+	xr.SetResourceReferences(refs)
 
 	if err := r.publish(ctx, xrd, xr, res.CompositeConnectionDetails); err != nil {
 		xr.SetConditions(synced(ReasonPublish, "Cannot publish connection details: "+err.Error()))
@@ -314,7 +307,70 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 	if res.TTL > 0 && res.TTL < after {
 		after = res.TTL
 	}
+	if len(left) > 0 && retryAfter < after {
+		// Check soon whether the deleted resources are gone.
+		after = retryAfter
+	}
 	return reconcile.Result{RequeueAfter: after}, r.write(ctx, orig, xr)
+}
+
+// renderAll renders the desired composed resources, by composition resource
+// name, in the order of their names so that the first error is always the
+// same.
+func renderAll(c client.Client, xr *composite.Unstructured, desired map[string]xfn.DesiredResource, observed map[string]xfn.ObservedResource) (map[string]*unstructured.Unstructured, error) {
+	rendered := make(map[string]*unstructured.Unstructured, len(desired))
+	for _, name := range slices.Sorted(maps.Keys(desired)) {
+		d := desired[name].Resource
+		var obs *unstructured.Unstructured
+		if o, ok := observed[name]; ok {
+			obs = o.Resource
+		}
+		if err := render(c, xr, name, d, obs); err != nil {
+			return nil, err
+		}
+		rendered[name] = d
+	}
+	return rendered, nil
+}
+
+// deleteStale deletes composed resources that exist but are not desired, and
+// returns the references of those that still exist: a resource with
+// finalizers outlives its deletion for a while, and a deletion is seen by
+// the next run. Resources controlled by another object are not this XR's to
+// delete; they are forgotten.
+func (r *Reconciler) deleteStale(ctx context.Context, xr *composite.Unstructured, stale []existing) ([]corev1.ObjectReference, error) {
+	left := make([]corev1.ObjectReference, 0, len(stale))
+	deleted := make([]string, 0, len(stale))
+	defer func() {
+		if len(deleted) > 0 {
+			r.record.Event(xr, event.Normal(reasonDelete, "Deleted composed resources that left the desired state: "+strings.Join(deleted, ", ")))
+		}
+	}()
+	for _, e := range stale {
+		u := e.observed.Resource
+		if c := metav1.GetControllerOf(u); c != nil && c.UID != xr.GetUID() {
+			continue
+		}
+		if err := r.watcher.WatchComposed(u.GroupVersionKind()); err != nil {
+			r.log.Info("Cannot watch composed resource kind; its deletion will be seen at the next poll", "kind", u.GroupVersionKind().String(), "error", err)
+		}
+		if u.GetDeletionTimestamp() == nil {
+			// Background propagation: foreground deletion waits on the
+			// garbage collector, which a bare control plane (the local
+			// one) does not run. Composed resources with dependents carry
+			// their own finalizers.
+			err := r.client.Delete(ctx, u, client.PropagationPolicy(metav1.DeletePropagationBackground))
+			if kerrors.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, errors.Wrapf(err, "cannot delete composed resource %s that left the desired state", e.describe())
+			}
+			deleted = append(deleted, e.describe())
+		}
+		left = append(left, e.ref)
+	}
+	return left, nil
 }
 
 // Steps returns the pipeline that composes with spec: its own pipeline in

@@ -12,6 +12,7 @@ import (
 	"maps"
 	"time"
 
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -32,6 +33,10 @@ const (
 	reconcileTimeout = 30 * time.Second
 
 	reasonRevise event.Reason = "CreateRevision"
+
+	// requeueExists is how soon a Composition whose revision existed
+	// before this controller's cache saw it is looked at again.
+	requeueExists = time.Second
 )
 
 // Hash returns a short hash of a Composition's spec, the same for equal
@@ -52,8 +57,13 @@ type Reconciler struct {
 	record event.Recorder
 }
 
-// Reconcile a Composition.
+// Reconcile a Composition. A write that lost a race with another writer
+// (or with this controller's own stale cache) is retried at once, quietly.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	return ctrls.RequeueOnConflict(r.reconcile(ctx, req))
+}
+
+func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, reconcileTimeout)
 	defer cancel()
 
@@ -117,12 +127,35 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	maps.Copy(rev.Labels, comp.Labels)
 	rev.Labels[v1.LabelCompositionName] = comp.Name
 	rev.Labels[v1.LabelCompositionHash] = hash
-	if err := r.client.Create(ctx, rev); err != nil {
+	err = r.client.Create(ctx, rev)
+	if kerrors.IsAlreadyExists(err) {
+		return r.exists(ctx, comp, rev)
+	}
+	if err != nil {
 		return reconcile.Result{}, errors.Wrapf(err, "cannot create CompositionRevision %s", rev.Name)
 	}
 	r.record.Event(comp, event.Normal(reasonRevise, "Created CompositionRevision "+rev.Name))
 	r.log.Debug("Created CompositionRevision", "composition", comp.Name, "revision", rev.Spec.Revision)
 	return reconcile.Result{}, nil
+}
+
+// exists handles a revision that could not be created because one of its
+// name exists. The name holds the hash of the spec, so that is normally the
+// very revision wanted, created by an earlier reconcile that the cache this
+// one listed from has not seen yet: nothing is wrong, and the next reconcile
+// sees it (and renumbers it if it is not the newest). A revision of that
+// name that belongs to another Composition is an error.
+func (r *Reconciler) exists(ctx context.Context, comp *v1.Composition, want *v1.CompositionRevision) (reconcile.Result, error) {
+	got := &v1.CompositionRevision{}
+	err := r.client.Get(ctx, client.ObjectKeyFromObject(want), got)
+	if client.IgnoreNotFound(err) != nil {
+		return reconcile.Result{}, errors.Wrapf(err, "cannot get CompositionRevision %s", want.Name)
+	}
+	if err == nil && (got.Labels[v1.LabelCompositionName] != comp.Name || got.Labels[v1.LabelCompositionHash] != want.Labels[v1.LabelCompositionHash]) {
+		return reconcile.Result{}, errors.Errorf("cannot create CompositionRevision %s: one of that name exists and is not a revision of Composition %s with hash %s", want.Name, comp.Name, want.Labels[v1.LabelCompositionHash])
+	}
+	r.log.Debug("CompositionRevision exists already", "composition", comp.Name, "revision", want.Name)
+	return reconcile.Result{RequeueAfter: requeueExists}, nil
 }
 
 // delete deletes a deleting Composition's revisions, since nothing

@@ -1,6 +1,7 @@
 package revision
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -9,11 +10,14 @@ import (
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/test"
@@ -127,8 +131,27 @@ func TestReconcile(t *testing.T) {
 		Spec:       v1.CompositionRevisionSpec{CompositionSpec: specA, Revision: 7},
 	}
 
+	// staleList lists no CompositionRevisions, as a cache that has not seen
+	// a revision created a moment ago.
+	staleList := func(ctx context.Context, c client.WithWatch, l client.ObjectList, opts ...client.ListOption) error {
+		if _, ok := l.(*v1.CompositionRevisionList); ok {
+			return nil
+		}
+		return c.List(ctx, l, opts...)
+	}
+	notCached := func(ctx context.Context, c client.WithWatch, key client.ObjectKey, o client.Object, opts ...client.GetOption) error {
+		if _, ok := o.(*v1.CompositionRevision); ok {
+			return kerrors.NewNotFound(schema.GroupResource{Group: v1.Group, Resource: "compositionrevisions"}, key.Name)
+		}
+		return c.Get(ctx, key, o, opts...)
+	}
+	conflict := kerrors.NewConflict(schema.GroupResource{Group: v1.Group, Resource: "compositions"}, "db", errors.New("the object has been modified"))
+	taken := rev(specA, hashA, 1)
+	taken.Labels = map[string]string{v1.LabelCompositionName: "someone-else", v1.LabelCompositionHash: hashA}
+
 	type args struct {
 		objects []client.Object
+		funcs   interceptor.Funcs
 	}
 	type want struct {
 		result    reconcile.Result
@@ -192,6 +215,52 @@ func TestReconcile(t *testing.T) {
 				finalizers: []string{finalizer},
 			},
 		},
+		"CreatedAlreadyUncached": {
+			reason: "A revision that exists although the cache did not list it (created by the previous reconcile) is the one wanted: no error, a quiet requeue, no second revision.",
+			args: args{
+				objects: []client.Object{comp(specA, withFinalizer), rev(specA, hashA, 1)},
+				funcs:   interceptor.Funcs{List: staleList},
+			},
+			want: want{
+				result:     reconcile.Result{RequeueAfter: requeueExists},
+				revisions:  []v1.CompositionRevision{*rev(specA, hashA, 1)},
+				finalizers: []string{finalizer},
+			},
+		},
+		"CreatedAlreadyNotInCache": {
+			reason: "A revision that exists but cannot be read from the cache yet is also left to the next reconcile, quietly.",
+			args: args{
+				objects: []client.Object{comp(specA, withFinalizer), rev(specA, hashA, 1)},
+				funcs:   interceptor.Funcs{List: staleList, Get: notCached},
+			},
+			want: want{
+				result:     reconcile.Result{RequeueAfter: requeueExists},
+				revisions:  []v1.CompositionRevision{*rev(specA, hashA, 1)},
+				finalizers: []string{finalizer},
+			},
+		},
+		"NameTaken": {
+			reason: "An object of the revision's name that is not this Composition's revision of this spec is an error.",
+			args: args{
+				objects: []client.Object{comp(specA, withFinalizer), taken},
+				funcs:   interceptor.Funcs{List: staleList},
+			},
+			want: want{
+				err:        errors.Errorf("cannot create CompositionRevision db-%s: one of that name exists and is not a revision of Composition db with hash %s", hashA, hashA),
+				revisions:  []v1.CompositionRevision{*taken},
+				finalizers: []string{finalizer},
+			},
+		},
+		"FinalizerConflict": {
+			reason: "A finalizer update that lost a race is retried quietly, not reported as an error.",
+			args: args{
+				objects: []client.Object{comp(specA)},
+				funcs: interceptor.Funcs{Update: func(context.Context, client.WithWatch, client.Object, ...client.UpdateOption) error {
+					return conflict
+				}},
+			},
+			want: want{result: reconcile.Result{Requeue: true}},
+		},
 		"Deleting": {
 			reason: "A deleting Composition's revisions are deleted and its finalizer dropped; other Compositions' revisions stay.",
 			args: args{objects: []client.Object{
@@ -204,7 +273,7 @@ func TestReconcile(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			c := fake.NewClientBuilder().WithScheme(testScheme(t)).WithObjects(tc.args.objects...).Build()
-			r := &Reconciler{client: c, log: logging.NewNopLogger(), record: event.NewNopRecorder()}
+			r := &Reconciler{client: interceptor.NewClient(c, tc.args.funcs), log: logging.NewNopLogger(), record: event.NewNopRecorder()}
 			got, err := r.Reconcile(t.Context(), reconcile.Request{NamespacedName: types.NamespacedName{Name: "db"}})
 			if diff := cmp.Diff(tc.want.err, err, test.EquateErrors()); diff != "" {
 				t.Errorf("%s\nReconcile(...): -want error, +got error:\n%s", tc.reason, diff)
