@@ -40,7 +40,12 @@ func ControllerName(gvk schema.GroupVersionKind) string {
 //   - skips status writes that would change nothing;
 //   - deletes the resource's ProviderConfigUsage when it removes its
 //     finalizer, so that a ProviderConfig no longer in use can be deleted
-//     even without a garbage collector.
+//     even without a garbage collector;
+//   - deletes, when it removes the finalizer (once the external resource is
+//     gone, or is to be kept), the Secrets the resource controls: its
+//     connection Secret and, if conn is a SecretGenerator, the Secrets conn
+//     names, such as one holding a generated password. Secrets it does not
+//     control stay.
 //
 // ro are further reconciler options, e.g. managed.WithInitializers() for
 // kinds whose external name the cloud chooses.
@@ -53,10 +58,14 @@ func SetupManaged[T resource.Managed](mgr ctrl.Manager, o ControllerOptions, k K
 		managed.WithLogger(o.Logger.WithValues("controller", name)),
 		managed.WithRecorder(ctrls.EventRecorder(mgr, name)),
 		managed.WithDeterministicExternalName(true),
-		managed.WithFinalizer(&usageFinalizer{
-			Finalizer: resource.NewAPIFinalizer(kube, managed.FinalizerName),
+		managed.WithFinalizer(&secretFinalizer[T]{
+			Finalizer: &usageFinalizer{
+				Finalizer: resource.NewAPIFinalizer(kube, managed.FinalizerName),
+				client:    kube,
+				usage:     k.Usage,
+			},
 			client:    kube,
-			usage:     k.Usage,
+			generated: generatedSecrets[T](conn),
 		}),
 	}
 	if o.CreationGracePeriod > 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	corev1 "k8s.io/api/core/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -98,6 +99,30 @@ func (f *fixture) secretData(t *testing.T, name string) map[string][]byte {
 	return s.Data
 }
 
+// wantNoSecret fails the test if the Secret name is in the test's namespace.
+// The provider deletes the Secrets a managed resource controls before it
+// removes the resource's finalizer, so they are gone once it is.
+func (f *fixture) wantNoSecret(t *testing.T, name string) {
+	t.Helper()
+	err := f.env.Client.Get(context.Background(), client.ObjectKey{Namespace: f.ns, Name: name}, &corev1.Secret{})
+	if !kerrors.IsNotFound(err) {
+		t.Errorf("Secret %s: got error %v, want it deleted with its managed resource", name, err)
+	}
+}
+
+// wantControlledBy fails the test unless obj controls the Secret name in
+// the test's namespace, so that a garbage collector would delete it too.
+func (f *fixture) wantControlledBy(t *testing.T, name string, obj client.Object) {
+	t.Helper()
+	s := &corev1.Secret{}
+	if err := f.env.Client.Get(context.Background(), client.ObjectKey{Namespace: f.ns, Name: name}, s); err != nil {
+		t.Fatalf("cannot get Secret %s: %v", name, err)
+	}
+	if !metav1.IsControlledBy(s, obj) {
+		t.Errorf("Secret %s has controller %+v, want %s", name, metav1.GetControllerOf(s), obj.GetName())
+	}
+}
+
 // wantConnectionDetails waits until the connection Secret of db holds its
 // endpoint, the username newDBInstance sets, and password.
 func (f *fixture) wantConnectionDetails(t *testing.T, db *rdsv1beta1.DBInstance, password string) {
@@ -160,6 +185,8 @@ func TestDBInstanceLifecycle(t *testing.T) {
 		t.Fatalf("generated password has %d characters, want 32", len(pw))
 	}
 	f.wantConnectionDetails(t, db, pw)
+	f.wantControlledBy(t, db.Name+"-password", db)
+	f.wantControlledBy(t, db.Name+"-conn", db)
 	if h := db.GetAnnotations()[dbinstance.AnnotationPasswordHash]; h == "" || strings.Contains(h, pw) {
 		t.Errorf("annotation %s is empty or holds the password", dbinstance.AnnotationPasswordHash)
 	}
@@ -206,6 +233,10 @@ func TestDBInstanceLifecycle(t *testing.T) {
 
 	f.deleteAndWait(t, db)
 	f.wantNoDBInstance(t, id)
+	// The local control plane has no garbage collector: the provider
+	// deletes the Secrets the instance controls.
+	f.wantNoSecret(t, db.Name+"-conn")
+	f.wantNoSecret(t, db.Name+"-password")
 }
 
 // TestDBInstanceSecretPassword creates a DB instance with a password from a
@@ -241,6 +272,14 @@ func TestDBInstanceSecretPassword(t *testing.T) {
 	f.wantConnectionDetails(t, db, "second-Password-2")
 	if got := f.Calls.MutatingSince(before); got["ModifyDBInstance"] != 1 {
 		t.Errorf("mutating calls for the password change = %v, want one ModifyDBInstance", got)
+	}
+
+	// Deleting the instance deletes its connection Secret, but never the
+	// password Secret the user wrote.
+	f.deleteAndWait(t, db)
+	f.wantNoSecret(t, db.Name+"-conn")
+	if got := string(f.secretData(t, db.Name+"-password")["password"]); got != "second-Password-2" {
+		t.Error("the user's password Secret changed when its DB instance was deleted")
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/postgresql/armpostgresqlflexibleservers/v5"
 	corev1 "k8s.io/api/core/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -114,6 +115,30 @@ func (f *fixture) connect(t *testing.T, s *dbv1beta1.FlexibleServer, password, d
 	}
 }
 
+// wantNoSecret fails the test if the Secret name is in the test's namespace.
+// The provider deletes the Secrets a managed resource controls before it
+// removes the resource's finalizer, so they are gone once it is.
+func (f *fixture) wantNoSecret(t *testing.T, name string) {
+	t.Helper()
+	err := f.env.Client.Get(context.Background(), client.ObjectKey{Namespace: f.ns, Name: name}, &corev1.Secret{})
+	if !kerrors.IsNotFound(err) {
+		t.Errorf("Secret %s: got error %v, want it deleted with its managed resource", name, err)
+	}
+}
+
+// wantControlledBy fails the test unless obj controls the Secret name in
+// the test's namespace, so that a garbage collector would delete it too.
+func (f *fixture) wantControlledBy(t *testing.T, name string, obj client.Object) {
+	t.Helper()
+	s := &corev1.Secret{}
+	if err := f.env.Client.Get(context.Background(), client.ObjectKey{Namespace: f.ns, Name: name}, s); err != nil {
+		t.Fatalf("cannot get Secret %s: %v", name, err)
+	}
+	if !metav1.IsControlledBy(s, obj) {
+		t.Errorf("Secret %s has controller %+v, want %s", name, metav1.GetControllerOf(s), obj.GetName())
+	}
+}
+
 // TestFlexibleServerLifecycle creates a server with a generated password,
 // connects to it with its connection Secret, checks that an up-to-date
 // server costs no mutating call, updates it (a PATCH of what changed, then a
@@ -149,6 +174,8 @@ func TestFlexibleServerLifecycle(t *testing.T) {
 		t.Fatalf("generated password has %d characters, want 32", len(pw))
 	}
 	f.connect(t, s, pw, "postgres")
+	f.wantControlledBy(t, s.Name+"-password", s)
+	f.wantControlledBy(t, s.Name+"-conn", s)
 	if h := s.GetAnnotations()[flexibleserver.AnnotationPasswordHash]; h == "" || strings.Contains(h, pw) {
 		t.Errorf("annotation %s is empty or holds the password", flexibleserver.AnnotationPasswordHash)
 	}
@@ -210,6 +237,35 @@ func TestFlexibleServerLifecycle(t *testing.T) {
 	f.deleteAndWait(t, s)
 	if _, err := f.server(t, rg.Name, name); !isNotFound(err) {
 		t.Errorf("server %s: got error %v, want it gone from the cloud", name, err)
+	}
+	// The local control plane has no garbage collector: the provider
+	// deletes the Secrets the server controls.
+	f.wantNoSecret(t, s.Name+"-conn")
+	f.wantNoSecret(t, s.Name+"-password")
+}
+
+// TestFlexibleServerUserPassword creates a server with an administrator
+// password from a Secret the user wrote, and deletes it: the connection
+// Secret goes with the server, the user's Secret stays.
+func TestFlexibleServerUserPassword(t *testing.T) {
+	f := setUp(t)
+	rg := f.readyResourceGroup(t, f.name("rg"))
+	s := f.newServer(f.name("db"), rg.Name)
+	pwSecret := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: s.Name + "-password"},
+		StringData: map[string]string{"password": "users-Password-1"},
+	}
+	if err := f.env.Client.Create(context.Background(), pwSecret); err != nil {
+		t.Fatal(err)
+	}
+	f.create(t, s)
+	f.ready(t, s)
+	f.connect(t, s, "users-Password-1", "postgres")
+
+	f.deleteAndWait(t, s)
+	f.wantNoSecret(t, s.Name+"-conn")
+	if got := string(f.secretData(t, s.Name+"-password")["password"]); got != "users-Password-1" {
+		t.Error("the user's password Secret changed when its server was deleted")
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	sqladmin "google.golang.org/api/sqladmin/v1"
 	corev1 "k8s.io/api/core/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -76,6 +77,30 @@ func (f *fixture) secretData(t *testing.T, name string) map[string][]byte {
 		t.Fatalf("cannot get Secret %s: %v", name, err)
 	}
 	return s.Data
+}
+
+// wantNoSecret fails the test if the Secret name is in the test's namespace.
+// The provider deletes the Secrets a managed resource controls before it
+// removes the resource's finalizer, so they are gone once it is.
+func (f *fixture) wantNoSecret(t *testing.T, name string) {
+	t.Helper()
+	err := f.env.Client.Get(context.Background(), client.ObjectKey{Namespace: f.ns, Name: name}, &corev1.Secret{})
+	if !kerrors.IsNotFound(err) {
+		t.Errorf("Secret %s: got error %v, want it deleted with its managed resource", name, err)
+	}
+}
+
+// wantControlledBy fails the test unless obj controls the Secret name in
+// the test's namespace, so that a garbage collector would delete it too.
+func (f *fixture) wantControlledBy(t *testing.T, name string, obj client.Object) {
+	t.Helper()
+	s := &corev1.Secret{}
+	if err := f.env.Client.Get(context.Background(), client.ObjectKey{Namespace: f.ns, Name: name}, s); err != nil {
+		t.Fatalf("cannot get Secret %s: %v", name, err)
+	}
+	if !metav1.IsControlledBy(s, obj) {
+		t.Errorf("Secret %s has controller %+v, want %s", name, metav1.GetControllerOf(s), obj.GetName())
+	}
 }
 
 // connects waits until the connection Secret name holds details that
@@ -156,6 +181,8 @@ func TestDatabaseInstanceLifecycle(t *testing.T) {
 			t.Errorf("connection Secret key %s = %q, want %q", k, got, want)
 		}
 	}
+	f.wantControlledBy(t, db.Name+"-password", db)
+	f.wantControlledBy(t, db.Name+"-conn", db)
 	if !strings.Contains(string(conn["serverCACertificateCert"]), "BEGIN CERTIFICATE") {
 		t.Errorf("connection Secret key serverCACertificateCert holds no certificate")
 	}
@@ -214,6 +241,35 @@ func TestDatabaseInstanceLifecycle(t *testing.T) {
 	f.deleteAndWait(t, db)
 	if _, err := f.sqlInstance(t, db.Name); !isNotFound(err) {
 		t.Errorf("Cloud SQL instance %s: got error %v, want it not found", db.Name, err)
+	}
+	// The local control plane has no garbage collector: the provider
+	// deletes the Secrets the instance controls.
+	f.wantNoSecret(t, db.Name+"-conn")
+	f.wantNoSecret(t, db.Name+"-password")
+}
+
+// TestDatabaseInstanceUserPassword creates a Cloud SQL instance with an
+// administrator password from a Secret the user wrote, and deletes it: the
+// connection Secret goes with the instance, the user's Secret stays.
+func TestDatabaseInstanceUserPassword(t *testing.T) {
+	t.Parallel()
+	f := setUp(t)
+	db := f.newDatabaseInstance(f.ns + "-db")
+	pwSecret := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: db.Name + "-password"},
+		StringData: map[string]string{"password": "users-Password-1"},
+	}
+	if err := f.env.Client.Create(context.Background(), pwSecret); err != nil {
+		t.Fatal(err)
+	}
+	f.create(t, db)
+	f.ready(t, db)
+	f.connects(t, db.Name+"-conn", "postgres", "users-Password-1")
+
+	f.deleteAndWait(t, db)
+	f.wantNoSecret(t, db.Name+"-conn")
+	if got := string(f.secretData(t, db.Name+"-password")["password"]); got != "users-Password-1" {
+		t.Error("the user's password Secret changed when its instance was deleted")
 	}
 }
 

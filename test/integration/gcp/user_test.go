@@ -80,7 +80,11 @@ func TestUserAndDatabase(t *testing.T) {
 	f.updateSecret(t, f.ns+"-app-user-password", "password", "new-User-Password-3")
 	f.connects(t, f.ns+"-app-user-conn", "app", "new-User-Password-3")
 
+	f.wantControlledBy(t, f.ns+"-app-user-password", user)
 	f.deleteAndWait(t, user)
+	// The user's connection Secret and generated password go with it.
+	f.wantNoSecret(t, f.ns+"-app-user-conn")
+	f.wantNoSecret(t, f.ns+"-app-user-password")
 	f.deleteAndWait(t, database)
 	sql := f.SQL(t)
 	if _, err := sql.Users.Get(project, db.Name, "app_user").Do(); !isNotFound(err) {

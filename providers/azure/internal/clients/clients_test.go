@@ -435,9 +435,12 @@ func TestGeneratePassword(t *testing.T) {
 
 func TestEnsurePassword(t *testing.T) {
 	sel := xpv2.SecretKeySelector{SecretReference: xpv2.SecretReference{Namespace: "ns", Name: "pw"}, Key: "password"}
+	owner := metav1.OwnerReference{APIVersion: "dbforpostgresql.azure.stratus.dev/v1beta1", Kind: "FlexibleServer", Name: "db", UID: "uid-1", Controller: new(true)}
 	type want struct {
 		pw     string
 		writes []string
+		// owners are the owner references of each written Secret.
+		owners [][]metav1.OwnerReference
 		err    string
 	}
 	cases := map[string]struct {
@@ -452,15 +455,15 @@ func TestEnsurePassword(t *testing.T) {
 			want:   want{pw: "mine"},
 		},
 		"GenerateSecret": {
-			reason:   "A missing Secret is created with a generated password.",
+			reason:   "A missing Secret is created with a generated password, controlled by the owner so that it is deleted with it.",
 			generate: true,
-			want:     want{pw: "generated", writes: []string{"create ns/pw"}},
+			want:     want{pw: "generated", writes: []string{"create ns/pw"}, owners: [][]metav1.OwnerReference{{owner}}},
 		},
 		"GenerateKey": {
-			reason:   "A Secret without the key gets a generated password, conditional on what was read.",
+			reason:   "A Secret without the key gets a generated password, conditional on what was read; the user's Secret keeps its owners.",
 			secret:   &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "pw"}},
 			generate: true,
-			want:     want{pw: "generated", writes: []string{"update ns/pw"}},
+			want:     want{pw: "generated", writes: []string{"update ns/pw"}, owners: [][]metav1.OwnerReference{nil}},
 		},
 		"Missing": {
 			reason: "Without generation a missing Secret is an error that says what to do.",
@@ -477,13 +480,15 @@ func TestEnsurePassword(t *testing.T) {
 			k := kube(objs...)
 			k.MockCreate = func(_ context.Context, obj client.Object, _ ...client.CreateOption) error {
 				got.writes = append(got.writes, "create "+obj.GetNamespace()+"/"+obj.GetName())
+				got.owners = append(got.owners, obj.GetOwnerReferences())
 				return nil
 			}
 			k.MockUpdate = func(_ context.Context, obj client.Object, _ ...client.UpdateOption) error {
 				got.writes = append(got.writes, "update "+obj.GetNamespace()+"/"+obj.GetName())
+				got.owners = append(got.owners, obj.GetOwnerReferences())
 				return nil
 			}
-			pw, err := EnsurePassword(context.Background(), k, sel, tc.generate, func() (string, error) { return "generated", nil })
+			pw, err := EnsurePassword(context.Background(), k, owner, sel, tc.generate, func() (string, error) { return "generated", nil })
 			got.pw = pw
 			if err != nil {
 				got.err = err.Error()

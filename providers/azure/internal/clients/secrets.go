@@ -89,8 +89,10 @@ func ReadPassword(ctx context.Context, kube client.Reader, sel xpv2.SecretKeySel
 // does not exist it generates a password with newPassword and writes it
 // there, creating the Secret if needed, if generate is true; otherwise it
 // fails. Writes are conditional on what was read, so two reconciles never
-// store different passwords.
-func EnsurePassword(ctx context.Context, kube client.Client, sel xpv2.SecretKeySelector, generate bool, newPassword func() (string, error)) (string, error) {
+// store different passwords. A Secret it creates is controlled by owner
+// (the managed resource), which deletes it with the resource; a Secret
+// that existed keeps its owners.
+func EnsurePassword(ctx context.Context, kube client.Client, owner metav1.OwnerReference, sel xpv2.SecretKeySelector, generate bool, newPassword func() (string, error)) (string, error) {
 	s := &corev1.Secret{}
 	err := kube.Get(ctx, types.NamespacedName{Namespace: sel.Namespace, Name: sel.Name}, s)
 	missing := kerrors.IsNotFound(err)
@@ -112,7 +114,7 @@ func EnsurePassword(ctx context.Context, kube client.Client, sel xpv2.SecretKeyS
 	}
 	if missing {
 		s = &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: sel.Namespace, Name: sel.Name},
+			ObjectMeta: metav1.ObjectMeta{Namespace: sel.Namespace, Name: sel.Name, OwnerReferences: []metav1.OwnerReference{owner}},
 			Type:       corev1.SecretTypeOpaque,
 			Data:       map[string][]byte{sel.Key: []byte(pw)},
 		}

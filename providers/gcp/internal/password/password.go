@@ -91,8 +91,10 @@ func Read(ctx context.Context, kube client.Reader, sel xpv2.SecretKeySelector) (
 // missing it generates one with gen and stores it there (creating the
 // Secret if needed) if generate is true, and fails otherwise. The write is
 // conditional on what was read, so two reconciles never store different
-// passwords.
-func Ensure(ctx context.Context, kube client.Client, sel xpv2.SecretKeySelector, generate bool, gen func() (string, error)) (string, error) {
+// passwords. A Secret it creates is controlled by owner (the managed
+// resource), which deletes it with the resource; a Secret that existed
+// keeps its owners.
+func Ensure(ctx context.Context, kube client.Client, owner metav1.OwnerReference, sel xpv2.SecretKeySelector, generate bool, gen func() (string, error)) (string, error) {
 	s := &corev1.Secret{}
 	err := kube.Get(ctx, types.NamespacedName{Namespace: sel.Namespace, Name: sel.Name}, s)
 	missing := kerrors.IsNotFound(err)
@@ -114,7 +116,7 @@ func Ensure(ctx context.Context, kube client.Client, sel xpv2.SecretKeySelector,
 	}
 	if missing {
 		s = &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: sel.Namespace, Name: sel.Name},
+			ObjectMeta: metav1.ObjectMeta{Namespace: sel.Namespace, Name: sel.Name, OwnerReferences: []metav1.OwnerReference{owner}},
 			Type:       corev1.SecretTypeOpaque,
 			Data:       map[string][]byte{sel.Key: []byte(pw)},
 		}

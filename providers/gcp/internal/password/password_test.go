@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/fake"
@@ -47,10 +48,13 @@ func TestEnsure(t *testing.T) {
 		}
 		return s
 	}
+	owner := metav1.OwnerReference{APIVersion: "sql.gcp.stratus.dev/v1beta1", Kind: "User", Name: "app", UID: "uid-1", Controller: new(true)}
 	type want struct {
 		pw     string
 		err    error
 		writes []string
+		// owners are the owner references of the stored Secret.
+		owners []metav1.OwnerReference
 	}
 	cases := map[string]struct {
 		reason   string
@@ -64,12 +68,12 @@ func TestEnsure(t *testing.T) {
 			want:    want{pw: "mine"},
 		},
 		"GenerateSecret": {
-			reason:   "A missing Secret is created with a generated password.",
+			reason:   "A missing Secret is created with a generated password, controlled by the owner so that it is deleted with it.",
 			generate: true,
-			want:     want{pw: "generated", writes: []string{"create Secret ns/pw password=generated"}},
+			want:     want{pw: "generated", writes: []string{"create Secret ns/pw password=generated"}, owners: []metav1.OwnerReference{owner}},
 		},
 		"GenerateKey": {
-			reason:   "A missing key is added to the Secret.",
+			reason:   "A missing key is added to the Secret, which keeps its owners: the user's Secret is not taken over.",
 			secrets:  []*corev1.Secret{stored(map[string]string{"other": "x"})},
 			generate: true,
 			want:     want{pw: "generated", writes: []string{"update Secret ns/pw other=x,password=generated"}},
@@ -82,11 +86,14 @@ func TestEnsure(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			kube := gcptest.NewKube(tc.secrets...)
-			pw, err := Ensure(context.Background(), kube, sel, tc.generate, func() (string, error) { return "generated", nil })
+			pw, err := Ensure(context.Background(), kube, owner, sel, tc.generate, func() (string, error) { return "generated", nil })
 			if diff := cmp.Diff(tc.want.err, err, test.EquateErrors()); diff != "" {
 				t.Errorf("%s\nEnsure(...): -want error, +got error:\n%s", tc.reason, diff)
 			}
-			if diff := cmp.Diff(tc.want, want{pw: pw, err: tc.want.err, writes: kube.Writes()}, cmp.AllowUnexported(want{}), test.EquateErrors()); diff != "" {
+			s := &corev1.Secret{}
+			_ = kube.Get(context.Background(), client.ObjectKey{Namespace: "ns", Name: "pw"}, s)
+			got := want{pw: pw, err: tc.want.err, writes: kube.Writes(), owners: s.OwnerReferences}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{}), test.EquateErrors()); diff != "" {
 				t.Errorf("%s\nEnsure(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})

@@ -68,6 +68,20 @@ type connector struct {
 	kube   client.Client
 }
 
+// The connector names the password Secrets it may create, so that
+// SetupManaged deletes them with the resource.
+var _ provider.SecretGenerator[*v1beta1.DBInstance] = &connector{}
+
+// GeneratedSecrets returns the Secrets a generated master password may be
+// stored in, so that the one the instance created is deleted with it.
+func (c *connector) GeneratedSecrets(cr *v1beta1.DBInstance) []xpv2.SecretReference {
+	var initRef *xpv2.SecretKeySelector
+	if ip := cr.Spec.InitProvider; ip != nil {
+		initRef = ip.MasterUserPasswordSecretRef
+	}
+	return provider.SecretsOf(cr.Spec.ForProvider.MasterUserPasswordSecretRef, initRef)
+}
+
 // Connect returns a client for the DB instance's region.
 func (c *connector) Connect(ctx context.Context, cr *v1beta1.DBInstance) (managed.TypedExternalClient[*v1beta1.DBInstance], error) {
 	cfg, err := c.config.Config(ctx, cr, aws.ToString(cr.Spec.ForProvider.Region))
@@ -399,7 +413,7 @@ func (e *external) Create(ctx context.Context, cr *v1beta1.DBInstance) (managed.
 	if p.MasterUserPasswordSecretRef == nil {
 		return managed.ExternalCreation{}, errors.New("cannot create DB instance: spec.forProvider.masterUserPasswordSecretRef is required")
 	}
-	pw, err := ensurePassword(ctx, e.kube, *p.MasterUserPasswordSecretRef, aws.ToBool(p.AutoGeneratePassword), e.newPassword)
+	pw, err := ensurePassword(ctx, e.kube, provider.ControllerReference(cr, v1beta1.DBInstanceGroupVersionKind), *p.MasterUserPasswordSecretRef, aws.ToBool(p.AutoGeneratePassword), e.newPassword)
 	if err != nil {
 		return managed.ExternalCreation{}, err
 	}
@@ -448,7 +462,7 @@ func (e *external) Update(ctx context.Context, cr *v1beta1.DBInstance) (managed.
 	in, changed := modifications(fp, e.parameters(db))
 	hash, pw := "", ""
 	if ref := fp.MasterUserPasswordSecretRef; ref != nil {
-		if pw, err = ensurePassword(ctx, e.kube, *ref, aws.ToBool(fp.AutoGeneratePassword), e.newPassword); err != nil {
+		if pw, err = ensurePassword(ctx, e.kube, provider.ControllerReference(cr, v1beta1.DBInstanceGroupVersionKind), *ref, aws.ToBool(fp.AutoGeneratePassword), e.newPassword); err != nil {
 			return managed.ExternalUpdate{}, err
 		}
 		if !passwordApplied(cr, pw) {

@@ -164,7 +164,11 @@ func newKube(data map[string]string) *fakeKube {
 func describeWrite(obj client.Object) string {
 	switch o := obj.(type) {
 	case *corev1.Secret:
-		return "Secret " + o.Namespace + "/" + o.Name + " password=" + string(o.Data["password"])
+		d := "Secret " + o.Namespace + "/" + o.Name + " password=" + string(o.Data["password"])
+		if c := metav1.GetControllerOf(o); c != nil {
+			d += " controller=" + c.Kind + "/" + string(c.UID)
+		}
+		return d
 	case *v1beta1.DBInstance:
 		return "DBInstance " + o.Name + " hash=" + o.GetAnnotations()[AnnotationPasswordHash]
 	default:
@@ -657,7 +661,7 @@ func TestCreate(t *testing.T) {
 			},
 		},
 		"GenerateIntoNewSecret": {
-			reason: "With autoGeneratePassword and no Secret, a password is generated, written to a new Secret, and used.",
+			reason: "With autoGeneratePassword and no Secret, a password is generated, written to a new Secret the instance controls, and used.",
 			api:    &fakeAPI{},
 			kube:   newKube(nil),
 			cr:     newInstance(unrecorded, autoGenerate),
@@ -666,11 +670,11 @@ func TestCreate(t *testing.T) {
 					meta.AddAnnotations(cr, map[string]string{AnnotationPasswordHash: passwordHash(cr, generated)})
 				}),
 				calls:  []any{created(generated)},
-				writes: []string{"create Secret team-a/orders-db-password password=" + generated},
+				writes: []string{"create Secret team-a/orders-db-password password=" + generated + " controller=DBInstance/" + uid},
 			},
 		},
 		"GenerateIntoExistingSecret": {
-			reason: "With autoGeneratePassword and a Secret without the key, a password is generated and added to the Secret.",
+			reason: "With autoGeneratePassword and a Secret without the key, a password is generated and added to the Secret, which gets no controller.",
 			api:    &fakeAPI{},
 			kube:   newKube(map[string]string{"other": "kept"}),
 			cr:     newInstance(unrecorded, autoGenerate),
@@ -884,7 +888,7 @@ func TestUpdate(t *testing.T) {
 				}),
 				calls: []any{modified(func(in *rds.ModifyDBInstanceInput) { in.MasterUserPassword = aws.String(generated) })},
 				writes: []string{
-					"create Secret team-a/orders-db-password password=" + generated,
+					"create Secret team-a/orders-db-password password=" + generated + " controller=DBInstance/" + uid,
 					"patch DBInstance orders-db hash=" + passwordHash(newInstance(), generated),
 				},
 			},

@@ -98,8 +98,10 @@ func readPassword(ctx context.Context, kube client.Reader, sel xpv2.SecretKeySel
 // does not exist it generates a password and writes it there, creating the
 // Secret if needed, if generate is true; otherwise it fails. Writes are
 // conditional on what was read, so two reconciles never store different
-// passwords.
-func ensurePassword(ctx context.Context, kube client.Client, sel xpv2.SecretKeySelector, generate bool, newPassword func() (string, error)) (string, error) {
+// passwords. A Secret it creates is controlled by owner (the DB instance),
+// which deletes it with the instance; a Secret that existed keeps its
+// owners.
+func ensurePassword(ctx context.Context, kube client.Client, owner metav1.OwnerReference, sel xpv2.SecretKeySelector, generate bool, newPassword func() (string, error)) (string, error) {
 	s := &corev1.Secret{}
 	err := kube.Get(ctx, types.NamespacedName{Namespace: sel.Namespace, Name: sel.Name}, s)
 	missing := kerrors.IsNotFound(err)
@@ -121,7 +123,7 @@ func ensurePassword(ctx context.Context, kube client.Client, sel xpv2.SecretKeyS
 	}
 	if missing {
 		s = &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: sel.Namespace, Name: sel.Name},
+			ObjectMeta: metav1.ObjectMeta{Namespace: sel.Namespace, Name: sel.Name, OwnerReferences: []metav1.OwnerReference{owner}},
 			Type:       corev1.SecretTypeOpaque,
 			Data:       map[string][]byte{sel.Key: []byte(pw)},
 		}

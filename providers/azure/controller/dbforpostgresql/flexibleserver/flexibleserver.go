@@ -77,6 +77,20 @@ type connector struct {
 	newPassword func() (string, error)
 }
 
+// The connector names the password Secrets it may create, so that
+// SetupManaged deletes them with the resource.
+var _ provider.SecretGenerator[*v1beta1.FlexibleServer] = &connector{}
+
+// GeneratedSecrets returns the Secrets a generated administrator password
+// may be stored in, so that the one the server created is deleted with it.
+func (c *connector) GeneratedSecrets(cr *v1beta1.FlexibleServer) []xpv2.SecretReference {
+	var initRef *xpv2.SecretKeySelector
+	if ip := cr.Spec.InitProvider; ip != nil {
+		initRef = ip.AdministratorPasswordSecretRef
+	}
+	return provider.SecretsOf(cr.Spec.ForProvider.AdministratorPasswordSecretRef, initRef)
+}
+
 // Connect returns a client for the server's subscription.
 func (c *connector) Connect(ctx context.Context, cr *v1beta1.FlexibleServer) (managed.TypedExternalClient[*v1beta1.FlexibleServer], error) {
 	conn, err := c.conn.Connect(ctx, cr)
@@ -370,7 +384,7 @@ func (e *external) Create(ctx context.Context, cr *v1beta1.FlexibleServer) (mana
 	case p.AdministratorPasswordSecretRef == nil:
 		return managed.ExternalCreation{}, errors.New("cannot create flexible server: spec.forProvider.administratorPasswordSecretRef is required")
 	}
-	pw, err := clients.EnsurePassword(ctx, e.kube, *p.AdministratorPasswordSecretRef, clients.Deref(p.AutoGeneratePassword), e.newPassword)
+	pw, err := clients.EnsurePassword(ctx, e.kube, provider.ControllerReference(cr, v1beta1.FlexibleServerGroupVersionKind), *p.AdministratorPasswordSecretRef, clients.Deref(p.AutoGeneratePassword), e.newPassword)
 	if err != nil {
 		return managed.ExternalCreation{}, errors.Wrap(err, "cannot create flexible server")
 	}
@@ -427,7 +441,7 @@ func (e *external) Update(ctx context.Context, cr *v1beta1.FlexibleServer) (mana
 	var commit map[string]string
 	pw := ""
 	if ref := cr.Spec.ForProvider.AdministratorPasswordSecretRef; ref != nil {
-		if pw, err = clients.EnsurePassword(ctx, e.kube, *ref, clients.Deref(cr.Spec.ForProvider.AutoGeneratePassword), e.newPassword); err != nil {
+		if pw, err = clients.EnsurePassword(ctx, e.kube, provider.ControllerReference(cr, v1beta1.FlexibleServerGroupVersionKind), *ref, clients.Deref(cr.Spec.ForProvider.AutoGeneratePassword), e.newPassword); err != nil {
 			return managed.ExternalUpdate{}, errors.Wrap(err, "cannot update flexible server")
 		}
 		if !passwordApplied(cr, pw) {

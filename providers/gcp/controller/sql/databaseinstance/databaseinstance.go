@@ -66,6 +66,21 @@ type connector struct {
 	kube   client.Client
 }
 
+// The connector names the password Secrets it may create, so that
+// SetupManaged deletes them with the resource.
+var _ provider.SecretGenerator[*v1beta1.DatabaseInstance] = &connector{}
+
+// GeneratedSecrets returns the Secrets a generated administrator password
+// may be stored in, so that the one the instance created is deleted with
+// it.
+func (c *connector) GeneratedSecrets(cr *v1beta1.DatabaseInstance) []xpv2.SecretReference {
+	var initRef *xpv2.SecretKeySelector
+	if ip := cr.Spec.InitProvider; ip != nil {
+		initRef = ip.RootPasswordSecretRef
+	}
+	return provider.SecretsOf(cr.Spec.ForProvider.RootPasswordSecretRef, initRef)
+}
+
 // Connect returns a client for the project of the instance's
 // ProviderConfig.
 func (c *connector) Connect(ctx context.Context, cr *v1beta1.DatabaseInstance) (managed.TypedExternalClient[*v1beta1.DatabaseInstance], error) {
@@ -249,7 +264,7 @@ func (e *external) Create(ctx context.Context, cr *v1beta1.DatabaseInstance) (ma
 	pw := ""
 	if ref := p.RootPasswordSecretRef; ref != nil {
 		var err error
-		if pw, err = password.Ensure(ctx, e.kube, *ref, p.AutoGeneratePassword != nil && *p.AutoGeneratePassword, e.newPassword); err != nil {
+		if pw, err = password.Ensure(ctx, e.kube, provider.ControllerReference(cr, v1beta1.DatabaseInstanceGroupVersionKind), *ref, p.AutoGeneratePassword != nil && *p.AutoGeneratePassword, e.newPassword); err != nil {
 			return managed.ExternalCreation{}, err
 		}
 	}

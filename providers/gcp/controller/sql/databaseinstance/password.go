@@ -7,6 +7,7 @@ import (
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
+	"github.com/stratus-dev/stratus/internal/provider"
 	"github.com/stratus-dev/stratus/providers/gcp/apis/sql/v1beta1"
 	"github.com/stratus-dev/stratus/providers/gcp/internal/clients"
 	"github.com/stratus-dev/stratus/providers/gcp/internal/password"
@@ -75,7 +76,7 @@ func (e *external) updatePassword(ctx context.Context, cr *v1beta1.DatabaseInsta
 	if fp.RootPasswordSecretRef == nil {
 		return nil
 	}
-	pw, err := password.Ensure(ctx, e.kube, *fp.RootPasswordSecretRef, fp.AutoGeneratePassword != nil && *fp.AutoGeneratePassword, e.newPassword)
+	pw, err := password.Ensure(ctx, e.kube, provider.ControllerReference(cr, v1beta1.DatabaseInstanceGroupVersionKind), *fp.RootPasswordSecretRef, fp.AutoGeneratePassword != nil && *fp.AutoGeneratePassword, e.newPassword)
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,20 @@ type connector struct {
 	kube   client.Client
 }
 
+// The connector names the password Secrets it may create, so that
+// SetupManaged deletes them with the resource.
+var _ provider.SecretGenerator[*v1beta1.User] = &connector{}
+
+// GeneratedSecrets returns the Secrets a generated password may be stored
+// in, so that the one the user created is deleted with it.
+func (c *connector) GeneratedSecrets(cr *v1beta1.User) []xpv2.SecretReference {
+	var initRef *xpv2.SecretKeySelector
+	if ip := cr.Spec.InitProvider; ip != nil {
+		initRef = ip.PasswordSecretRef
+	}
+	return provider.SecretsOf(cr.Spec.ForProvider.PasswordSecretRef, initRef)
+}
+
 // Connect returns a client for the project of the user's ProviderConfig.
 func (c *connector) Connect(ctx context.Context, cr *v1beta1.User) (managed.TypedExternalClient[*v1beta1.User], error) {
 	api, err := c.source.SQL(ctx, cr)
@@ -208,7 +222,7 @@ func (e *external) Create(ctx context.Context, cr *v1beta1.User) (managed.Extern
 	if p.PasswordSecretRef == nil {
 		return managed.ExternalCreation{}, errors.New("cannot create Cloud SQL user: spec.forProvider.passwordSecretRef is required")
 	}
-	pw, err := password.Ensure(ctx, e.kube, *p.PasswordSecretRef, p.AutoGeneratePassword != nil && *p.AutoGeneratePassword, e.newPassword)
+	pw, err := password.Ensure(ctx, e.kube, provider.ControllerReference(cr, v1beta1.UserGroupVersionKind), *p.PasswordSecretRef, p.AutoGeneratePassword != nil && *p.AutoGeneratePassword, e.newPassword)
 	if err != nil {
 		return managed.ExternalCreation{}, err
 	}
@@ -241,7 +255,7 @@ func (e *external) Update(ctx context.Context, cr *v1beta1.User) (managed.Extern
 	if fp.PasswordSecretRef == nil {
 		return managed.ExternalUpdate{}, nil
 	}
-	pw, err := password.Ensure(ctx, e.kube, *fp.PasswordSecretRef, fp.AutoGeneratePassword != nil && *fp.AutoGeneratePassword, e.newPassword)
+	pw, err := password.Ensure(ctx, e.kube, provider.ControllerReference(cr, v1beta1.UserGroupVersionKind), *fp.PasswordSecretRef, fp.AutoGeneratePassword != nil && *fp.AutoGeneratePassword, e.newPassword)
 	if err != nil {
 		return managed.ExternalUpdate{}, err
 	}
