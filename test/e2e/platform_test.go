@@ -60,7 +60,9 @@ func TestPlatform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev := startDev(t, root, buildStratus(t, root), "--providers", "aws,gcp,azure", "--platform")
+	// The providers are built from this tree (make test does not run make
+	// build), beside the control plane binaries make tools built.
+	dev := startDev(t, root, buildStratus(t, root), "--providers", "aws,gcp,azure", "--platform", "--bin-dir", demoBinDir(t, root))
 	cfg, err := clientcmd.BuildConfigFromFlags("", dev.kubeconfig())
 	if err != nil {
 		t.Fatal(err)
@@ -464,7 +466,9 @@ func (p *platformEnv) deleteClaim(t *testing.T, u *unstructured.Unstructured) {
 		t.Fatalf("cannot get %s %s: %v", u.GetKind(), u.GetName(), err)
 	}
 	gone := []*unstructured.Unstructured{u.DeepCopy()}
+	var uid string
 	if xr := p.xr(u); xr != nil {
+		uid = string(xr.GetUID())
 		gone = append(gone, xr)
 		gone = append(gone, p.refs(xr)...)
 	}
@@ -487,8 +491,22 @@ func (p *platformEnv) deleteClaim(t *testing.T, u *unstructured.Unstructured) {
 				left = append(left, fmt.Sprintf("%s %s (Ready %v %v: %v)", o.GetKind(), o.GetName(), r["status"], r["reason"], r["message"]))
 			}
 		}
+		if uid != "" {
+			// The Compositions name the Secrets they keep in stratus-system
+			// (passwords, managed resources' connection details) after
+			// the XR's UID; none may outlive the claim.
+			secrets := &corev1.SecretList{}
+			if err := p.kube.List(ctx, secrets, client.InNamespace("stratus-system")); err != nil {
+				t.Fatalf("cannot list Secrets: %v", err)
+			}
+			for _, sec := range secrets.Items {
+				if strings.HasPrefix(sec.Name, uid) {
+					left = append(left, "Secret stratus-system/"+sec.Name)
+				}
+			}
+		}
 		if len(left) == 0 {
-			t.Logf("%s %s/%s and its %d resources are gone after %s", u.GetKind(), u.GetNamespace(), u.GetName(), len(gone)-1, time.Since(start).Round(time.Second))
+			t.Logf("%s %s/%s, its composite resource and everything composed for it (%d resources) are gone after %s", u.GetKind(), u.GetNamespace(), u.GetName(), max(len(gone)-2, 0), time.Since(start).Round(time.Second))
 			return
 		}
 		if time.Now().After(deadline) {
