@@ -218,3 +218,49 @@ func TestLateInitialize(t *testing.T) {
 		})
 	}
 }
+
+// trackerFn is a LegacyTracker that runs a function.
+type trackerFn func(ctx context.Context, mg resource.LegacyManaged) error //nolint:staticcheck // Stratus managed resources are legacy (cluster-scoped).
+
+func (fn trackerFn) Track(ctx context.Context, mg resource.LegacyManaged) error { //nolint:staticcheck // See trackerFn.
+	return fn(ctx, mg)
+}
+
+func TestUsageTrackerSkipsDeleted(t *testing.T) {
+	now := metav1.Now()
+	errBoom := errors.New("boom")
+	cases := map[string]struct {
+		reason  string
+		deleted *metav1.Time
+		want    error
+		tracked bool
+	}{
+		"Tracks": {
+			reason:  "A live resource is tracked, and the tracker's error returned.",
+			want:    errBoom,
+			tracked: true,
+		},
+		"SkipsDeleted": {
+			reason:  "A resource being deleted is not tracked again: its usage would outlive it.",
+			deleted: &now,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			tracked := false
+			tr := &skipDeleted{LegacyTracker: trackerFn(func(context.Context, resource.LegacyManaged) error { //nolint:staticcheck // See trackerFn.
+				tracked = true
+				return errBoom
+			})}
+			mg := &fake.LegacyManaged{}
+			mg.SetDeletionTimestamp(tc.deleted)
+			err := tr.Track(context.Background(), mg)
+			if diff := cmp.Diff(tc.want, err, test.EquateErrors()); diff != "" {
+				t.Errorf("%s\nTrack(...): -want, +got:\n%s", tc.reason, diff)
+			}
+			if tracked != tc.tracked {
+				t.Errorf("%s\nTrack(...): tracked %t, want %t", tc.reason, tracked, tc.tracked)
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/feature"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/providerconfig"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
@@ -56,4 +57,27 @@ func SetupProviderConfig(mgr ctrl.Manager, o ControllerOptions, k resource.Provi
 		For(pc).
 		Watches(usage, &resource.EnqueueRequestForProviderConfig{}).
 		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+}
+
+// UsageTracker returns the tracker that records which ProviderConfig a
+// managed resource uses, for every provider. It does not track a resource
+// being deleted: its usage exists already until the usage finalizer deletes
+// it, and tracking it again (from a cache that has not yet seen the
+// resource go) would create a usage that nothing ever deletes, keeping its
+// ProviderConfig in use forever.
+func UsageTracker(c client.Client, usage resource.LegacyProviderConfigUsage) resource.LegacyTracker { //nolint:staticcheck // Stratus managed resources are cluster-scoped, which crossplane-runtime calls legacy.
+	return &skipDeleted{LegacyTracker: resource.NewLegacyProviderConfigUsageTracker(c, usage)}
+}
+
+// skipDeleted tracks resources that are not being deleted.
+type skipDeleted struct {
+	resource.LegacyTracker
+}
+
+// Track records that mg uses its ProviderConfig, unless mg is being deleted.
+func (t *skipDeleted) Track(ctx context.Context, mg resource.LegacyManaged) error { //nolint:staticcheck // See UsageTracker.
+	if meta.WasDeleted(mg) {
+		return nil
+	}
+	return t.LegacyTracker.Track(ctx, mg)
 }

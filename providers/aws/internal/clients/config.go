@@ -17,6 +17,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 
+	"github.com/stratus-dev/stratus/internal/provider"
 	"github.com/stratus-dev/stratus/providers/aws/apis/v1beta1"
 )
 
@@ -41,7 +42,7 @@ type Configurer struct {
 // NewConfigurer returns a Configurer that reads ProviderConfigs and their
 // Secrets through kube.
 func NewConfigurer(kube client.Client) *Configurer {
-	return &Configurer{kube: kube, tracker: resource.NewLegacyProviderConfigUsageTracker(kube, &v1beta1.ProviderConfigUsage{})}
+	return &Configurer{kube: kube, tracker: provider.UsageTracker(kube, &v1beta1.ProviderConfigUsage{})}
 }
 
 // Config returns the AWS configuration for mg in region, or in the

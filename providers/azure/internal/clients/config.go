@@ -28,6 +28,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 
+	"github.com/stratus-dev/stratus/internal/provider"
 	"github.com/stratus-dev/stratus/providers/azure/apis/v1beta1"
 )
 
@@ -82,7 +83,7 @@ type Configurer struct {
 func NewConfigurer(kube client.Client) *Configurer {
 	return &Configurer{
 		kube:    kube,
-		tracker: resource.NewLegacyProviderConfigUsageTracker(kube, &v1beta1.ProviderConfigUsage{}),
+		tracker: provider.UsageTracker(kube, &v1beta1.ProviderConfigUsage{}),
 		cache:   map[string]*Connection{},
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/api/googleapi"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -63,12 +62,9 @@ func secretSpec(endpoints *v1beta1.Endpoints) v1beta1.ProviderConfigSpec {
 	}
 }
 
-func managedResource(deleted bool) *fake.LegacyManaged {
+func managedResource() *fake.LegacyManaged {
 	mg := &fake.LegacyManaged{}
 	mg.SetProviderConfigReference(&xpv2.Reference{Name: "default"})
-	if deleted {
-		mg.SetDeletionTimestamp(&metav1.Time{Time: time.Now()})
-	}
 	return mg
 }
 
@@ -79,10 +75,9 @@ func TestConfig(t *testing.T) {
 		tracked bool
 	}
 	cases := map[string]struct {
-		reason  string
-		kube    *test.MockClient
-		deleted bool
-		want    want
+		reason string
+		kube   *test.MockClient
+		want   want
 	}{
 		"ServiceAccountKey": {
 			reason: "A Secret that holds a service account key gives the project, the key and the endpoints.",
@@ -107,18 +102,12 @@ func TestConfig(t *testing.T) {
 			kube:   kube(v1beta1.ProviderConfigSpec{ProjectID: "p", Credentials: v1beta1.ProviderCredentials{Source: xpv2.CredentialsSourceNone}}, nil),
 			want:   want{cfg: Config{Project: "p", Source: xpv2.CredentialsSourceNone}, tracked: true},
 		},
-		"BeingDeleted": {
-			reason:  "A resource being deleted is not tracked again: its usage may be gone already.",
-			kube:    kube(v1beta1.ProviderConfigSpec{ProjectID: "p", Credentials: v1beta1.ProviderCredentials{Source: xpv2.CredentialsSourceNone}}, nil),
-			deleted: true,
-			want:    want{cfg: Config{Project: "p", Source: xpv2.CredentialsSourceNone}},
-		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			tracked := false
 			c := &Configurer{kube: tc.kube, tracker: resource.LegacyTrackerFn(func(context.Context, resource.LegacyManaged) error { tracked = true; return nil })} //nolint:staticcheck // Cluster-scoped managed resources are LegacyManaged.
-			cfg, err := c.Config(context.Background(), managedResource(tc.deleted))
+			cfg, err := c.Config(context.Background(), managedResource())
 			got := want{cfg: cfg, tracked: tracked}
 			if err != nil {
 				got.err = err.Error()
@@ -192,22 +181,22 @@ func TestConfigurerSharesClients(t *testing.T) {
 	c := NewConfigurer(kube(spec, nil))
 	c.tracker = resource.LegacyTrackerFn(func(context.Context, resource.LegacyManaged) error { return nil }) //nolint:staticcheck // Cluster-scoped managed resources are LegacyManaged.
 	ctx := context.Background()
-	a, err := c.SQL(ctx, managedResource(false))
+	a, err := c.SQL(ctx, managedResource())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := c.SQL(ctx, managedResource(false))
+	b, err := c.SQL(ctx, managedResource())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a != b {
 		t.Error("SQL(...) made a second client for the same ProviderConfig; want it shared")
 	}
-	x, err := c.Compute(ctx, managedResource(false))
+	x, err := c.Compute(ctx, managedResource())
 	if err != nil {
 		t.Fatal(err)
 	}
-	y, err := c.Compute(ctx, managedResource(false))
+	y, err := c.Compute(ctx, managedResource())
 	if err != nil {
 		t.Fatal(err)
 	}

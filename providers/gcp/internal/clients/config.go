@@ -18,10 +18,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
+	"github.com/stratus-dev/stratus/internal/provider"
 	"github.com/stratus-dev/stratus/providers/gcp/apis/v1beta1"
 )
 
@@ -57,7 +57,7 @@ type Configurer struct {
 func NewConfigurer(kube client.Client) *Configurer {
 	return &Configurer{
 		kube:    kube,
-		tracker: resource.NewLegacyProviderConfigUsageTracker(kube, &v1beta1.ProviderConfigUsage{}),
+		tracker: provider.UsageTracker(kube, &v1beta1.ProviderConfigUsage{}),
 		sql:     map[string]*SQL{},
 		compute: map[string]*Compute{},
 	}
@@ -138,13 +138,8 @@ func (c *Configurer) Compute(ctx context.Context, mg resource.LegacyManaged) (*C
 // Config reads the ProviderConfig mg uses, and its credentials, after
 // recording that mg uses it.
 func (c *Configurer) Config(ctx context.Context, mg resource.LegacyManaged) (Config, error) { //nolint:staticcheck // See Source.
-	// A resource being deleted has its usage already, until the usage
-	// finalizer deletes it: tracking it again (from a cache that has not
-	// seen the resource go yet) would make a usage nothing deletes.
-	if !meta.WasDeleted(mg) {
-		if err := c.tracker.Track(ctx, mg); err != nil {
-			return Config{}, errors.Wrap(err, "cannot track provider config usage")
-		}
+	if err := c.tracker.Track(ctx, mg); err != nil {
+		return Config{}, errors.Wrap(err, "cannot track provider config usage")
 	}
 	ref := mg.GetProviderConfigReference()
 	if ref == nil {
